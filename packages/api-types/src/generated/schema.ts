@@ -1,0 +1,554 @@
+/**
+ * DO NOT EDIT. This file is generated from openapi.yaml by openapi-typescript.
+ * Change openapi.yaml, then run `npm run generate` at the repository root.
+ */
+
+export interface paths {
+    "/v2/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List contacts
+         * @description Lists the workspace's contacts, newest first (descending `_id`), a page at a time.
+         *
+         *     Pagination is keyset-based, as Stripe's: `starting_after=X` returns the `limit` contacts
+         *     just older than `X`; `ending_before=X` returns the `limit` contacts just newer than `X`
+         *     (the previous page), still newest first. `has_more` tells whether more contacts exist
+         *     beyond this page in the direction of travel. A cursor is a position, not a lookup: it
+         *     stays valid after its contact is deleted, and an `_id` that is not in the workspace
+         *     simply marks a point in time. Pages are stable under concurrent inserts.
+         */
+        get: operations["listContacts"];
+        put?: never;
+        /**
+         * Create a contact
+         * @description Creates a new contact with a unique `external_id`. If a contact with the same
+         *     `external_id` already exists in the workspace, the request fails with `409` and the body
+         *     names the existing contact's `_id` (`existing_id`).
+         */
+        post: operations["createContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The contact's `_id` or its `external_id`.
+                 * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+                 */
+                id: components["parameters"]["ContactRef"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Retrieve a contact
+         * @description Retrieves a contact by its `_id` or by its `external_id`; an `_id` match wins.
+         */
+        get: operations["retrieveContact"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a contact
+         * @description Deletes a contact by its `_id` or by its `external_id`.
+         */
+        delete: operations["deleteContact"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a contact
+         * @description Partially updates a contact with JSON Merge Patch semantics (RFC 7396): an absent field is
+         *     unchanged, `null` clears a nullable field, `tags` replaces the whole array, and `metadata`
+         *     merges key by key (`null` removes a key). `_id`, `external_id`, `workspace_id` and
+         *     `created` cannot be changed (`400`). `updated` moves on every change.
+         */
+        patch: operations["updateContact"];
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * @description Unique ULID (Universally Unique Lexicographically Sortable Identifier) for the contact.
+         * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+         */
+        ContactId: string;
+        /**
+         * @description Unique string value to identify the contact user in the customer's system. This should be
+         *     the same ID you use in your system to reference this user. Unique per workspace; cannot be
+         *     changed.
+         * @example user_12345
+         */
+        ExternalId: string;
+        /**
+         * @description Display name or nickname of the contact user. This is typically shown in user interfaces.
+         * @example Jane Smith
+         */
+        DisplayName: string | null;
+        /**
+         * Format: email
+         * @description Email address of the contact user.
+         * @example jane.smith@example.com
+         */
+        Email: string | null;
+        /**
+         * Format: uri
+         * @description Absolute `http(s)` URL of the contact user's avatar image.
+         * @example https://example.com/avatars/jane-smith.jpg
+         */
+        AvatarUrl: string | null;
+        /** @example premium */
+        Tag: string;
+        /**
+         * @description Tags associated with the contact, for organizing and filtering. At most 50; duplicates
+         *     collapse, first order kept.
+         * @example [
+         *       "premium",
+         *       "beta-user",
+         *       "enterprise"
+         *     ]
+         */
+        Tags: components["schemas"]["Tag"][];
+        /**
+         * @description Additional custom metadata as key-value pairs of any JSON values. At most 50 keys of 1–40
+         *     characters, at most 16 KiB serialized.
+         * @example {
+         *       "department": "Engineering",
+         *       "role": "Senior Developer",
+         *       "subscription_tier": "premium",
+         *       "last_login": "2024-01-15T10:30:00Z"
+         *     }
+         */
+        Metadata: {
+            [key: string]: unknown;
+        };
+        /** @description Usage of the contact. All values are `0` until usage is recorded. */
+        Metrics: {
+            total_cost: number;
+            total_tokens: number;
+            total_requests: number;
+            error_rate: number;
+        };
+        /**
+         * Format: date-time
+         * @description RFC 3339 date-time in UTC with milliseconds.
+         * @example 2024-01-15T10:30:00.000Z
+         */
+        Timestamp: string;
+        /** @description A user of the customer's system. */
+        Contact: {
+            _id: components["schemas"]["ContactId"];
+            external_id: components["schemas"]["ExternalId"];
+            /**
+             * Format: uuid
+             * @description Unique identifier for the workspace to which the contact belongs.
+             * @example 550e8400-e29b-41d4-a716-446655440000
+             */
+            workspace_id: string;
+            display_name: components["schemas"]["DisplayName"];
+            email: components["schemas"]["Email"];
+            avatar_url: components["schemas"]["AvatarUrl"];
+            tags: components["schemas"]["Tags"];
+            metadata: components["schemas"]["Metadata"];
+            metrics: components["schemas"]["Metrics"];
+            /** @description The date and time the resource was created. */
+            created: components["schemas"]["Timestamp"];
+            /** @description The date and time the resource was last updated. */
+            updated: components["schemas"]["Timestamp"];
+        };
+        /** @description Contact profile information. */
+        CreateContactRequest: {
+            external_id: components["schemas"]["ExternalId"];
+            display_name?: components["schemas"]["DisplayName"];
+            email?: components["schemas"]["Email"];
+            avatar_url?: components["schemas"]["AvatarUrl"];
+            tags?: components["schemas"]["Tags"];
+            metadata?: components["schemas"]["Metadata"];
+        };
+        /**
+         * @description A JSON Merge Patch of the contact's mutable fields. `null` clears a nullable field; in
+         *     `metadata`, `null` removes the key. `tags: null` clears the tags.
+         */
+        UpdateContactRequest: {
+            display_name?: components["schemas"]["DisplayName"];
+            email?: components["schemas"]["Email"];
+            avatar_url?: components["schemas"]["AvatarUrl"];
+            tags?: components["schemas"]["Tags"] | null;
+            metadata?: components["schemas"]["Metadata"] | null;
+        };
+        ContactList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["Contact"][];
+            /** @description Whether more contacts exist beyond this page in the direction of travel. */
+            has_more: boolean;
+        };
+        /**
+         * @description The one error shape of the API. `error` and `message` carry the same text, because
+         *     orq.ai's clients read one or the other; `code` is stable and meant for programs.
+         */
+        Error: {
+            /** @description Human-readable message. */
+            error: string;
+            /**
+             * @description Stable, machine-readable error code.
+             * @enum {string}
+             */
+            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+            /** @description Same text as `error`. */
+            message: string;
+            /** @description One entry per failing field. */
+            details?: {
+                /** @description JSON pointer of the failing value, e.g. `/body/email` or `/query/limit`. */
+                path: string;
+                message: string;
+            }[];
+            /** @description On `external_id_conflict`, the `_id` of the contact that already has it. */
+            existing_id?: components["schemas"]["ContactId"];
+            /** @description Same as the `Request-Id` response header. */
+            request_id: string;
+        };
+    };
+    responses: {
+        /** @description The request is invalid; `details` names each failing field. */
+        BadRequest: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Invalid request: /body/email must match format \"email\"",
+                 *       "code": "validation_failed",
+                 *       "message": "Invalid request: /body/email must match format \"email\"",
+                 *       "details": [
+                 *         {
+                 *           "path": "/body/email",
+                 *           "message": "must match format \"email\""
+                 *         }
+                 *       ],
+                 *       "request_id": "req_01HZY5V3GQ8M7N2K4P6R9S1T3W"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The API key is missing, malformed, unknown or revoked. */
+        Unauthorized: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Missing or invalid API key",
+                 *       "code": "unauthorized",
+                 *       "message": "Missing or invalid API key",
+                 *       "request_id": "req_01HZY5V3GQ8M7N2K4P6R9S1T3W"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No contact with this `_id` or `external_id` in the workspace. */
+        NotFound: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Contact not found: user_12345",
+                 *       "code": "not_found",
+                 *       "message": "Contact not found: user_12345",
+                 *       "request_id": "req_01HZY5V3GQ8M7N2K4P6R9S1T3W"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A contact with this `external_id` already exists; `existing_id` names it. */
+        Conflict: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "A contact with external_id \"user_12345\" already exists",
+                 *       "code": "external_id_conflict",
+                 *       "message": "A contact with external_id \"user_12345\" already exists",
+                 *       "existing_id": "contact_01ARZ3NDEKTSV4RRFFQ69G5FAV",
+                 *       "request_id": "req_01HZY5V3GQ8M7N2K4P6R9S1T3W"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request body is larger than 128 KiB. */
+        PayloadTooLarge: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request body is not `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description An unexpected error; it was logged with this request id. */
+        InternalServerError: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: {
+        /**
+         * @description The contact's `_id` or its `external_id`.
+         * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+         */
+        ContactRef: string;
+    };
+    requestBodies: never;
+    headers: {
+        /** @description Unique id of this request; quote it when reporting a problem. */
+        "Request-Id": string;
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    listContacts: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Return the contacts just older than this contact `_id` (next page). */
+                starting_after?: components["schemas"]["ContactId"];
+                /** @description Return the contacts just newer than this contact `_id` (previous page). Not with `starting_after`. */
+                ending_before?: components["schemas"]["ContactId"];
+                /** @description Case-insensitive substring of `external_id`, `display_name` or `email`. */
+                search?: string;
+                /**
+                 * @description Only contacts having **all** of these tags. Accepts a comma-separated value
+                 *     (`tags=premium,beta-user`) or the repeated form (`tags=premium&tags=beta-user`).
+                 */
+                tags?: components["schemas"]["Tag"][];
+                /**
+                 * @description Accepted for compatibility. Every contact always carries `metrics`; they are `0` until
+                 *     usage is recorded for the contact.
+                 */
+                include_metrics?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contacts. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "external_id": "user_12345",
+                 *       "display_name": "Jane Smith",
+                 *       "email": "jane.smith@example.com",
+                 *       "avatar_url": "https://example.com/avatars/jane-smith.jpg",
+                 *       "tags": [
+                 *         "premium",
+                 *         "beta-user",
+                 *         "enterprise"
+                 *       ],
+                 *       "metadata": {
+                 *         "department": "Engineering",
+                 *         "role": "Senior Developer",
+                 *         "subscription_tier": "premium",
+                 *         "last_login": "2024-01-15T10:30:00Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateContactRequest"];
+            };
+        };
+        responses: {
+            /** @description Created Contact */
+            201: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    /** @description Path of the new contact. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    retrieveContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The contact's `_id` or its `external_id`.
+                 * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+                 */
+                id: components["parameters"]["ContactRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The contact's `_id` or its `external_id`.
+                 * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+                 */
+                id: components["parameters"]["ContactRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; no body. */
+            204: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    updateContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The contact's `_id` or its `external_id`.
+                 * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+                 */
+                id: components["parameters"]["ContactRef"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "display_name": "Jane Doe",
+                 *       "tags": [
+                 *         "premium"
+                 *       ],
+                 *       "metadata": {
+                 *         "role": "Staff Engineer",
+                 *         "last_login": null
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateContactRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated contact. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+}
