@@ -69,7 +69,8 @@ export interface paths {
          * @description Partially updates a contact with JSON Merge Patch semantics (RFC 7396): an absent field is
          *     unchanged, `null` clears a nullable field, `tags` replaces the whole array, and `metadata`
          *     merges key by key (`null` removes a key). `_id`, `external_id`, `workspace_id` and
-         *     `created` cannot be changed (`400`). `updated` moves on every change.
+         *     `created` cannot be changed (`400`). `updated` moves on every change. An empty body is
+         *     an empty patch (orq.ai's client sends none when there is nothing to change).
          */
         patch: operations["updateContact"];
         trace?: never;
@@ -204,7 +205,7 @@ export interface components {
              * @description Stable, machine-readable error code.
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "internal_error";
             /** @description Same text as `error`. */
             message: string;
             /** @description One entry per failing field. */
@@ -515,7 +516,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 /**
                  * @example {

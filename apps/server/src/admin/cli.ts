@@ -1,0 +1,87 @@
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config.js";
+import { openSqliteStores } from "../server-store.js";
+
+const USAGE = `Usage: npm run admin -- <command>
+
+Commands:
+  keys create --workspace <name>   create the workspace if needed and a key in it; prints only the key
+  keys list                        list keys (id, workspace, created, revoked), never the secrets
+  keys revoke <key-id>             revoke a key at once
+
+Reads DATABASE_URL like the server (default ./data/contacts.db).`;
+
+/** The operator's admin CLI. Returns the process exit code. */
+export async function runAdmin(
+  argv: string[],
+  out = process.stdout,
+  err = process.stderr,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { workspace: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  const [group, command, arg] = positionals;
+  if (values.help || group !== "keys" || !command) {
+    (values.help ? out : err).write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+
+  const stores = openSqliteStores(loadConfig().databasePath);
+  try {
+    switch (command) {
+      case "create": {
+        const workspace = values.workspace?.trim();
+        if (!workspace) {
+          err.write("keys create needs --workspace <name>\n");
+          return 2;
+        }
+        const { key, info } = await stores.apiKeys.createKey(workspace, Date.now());
+        out.write(`${key}\n`);
+        err.write(`created key ${info.keyId} in workspace "${workspace}" (${info.workspaceId})\n`);
+        return 0;
+      }
+      case "list": {
+        const keys = await stores.apiKeys.listKeys();
+        out.write(
+          "KEY ID            WORKSPACE                              CREATED                   REVOKED\n",
+        );
+        for (const key of keys) {
+          const revoked = key.revokedAt ? new Date(key.revokedAt).toISOString() : "-";
+          out.write(
+            `${key.keyId}  ${key.workspaceName.padEnd(37)}  ${new Date(key.createdAt).toISOString()}  ${revoked}\n`,
+          );
+        }
+        return 0;
+      }
+      case "revoke": {
+        if (!arg) {
+          err.write("keys revoke needs a key id (see keys list)\n");
+          return 2;
+        }
+        if (!(await stores.apiKeys.revokeKey(arg, Date.now()))) {
+          err.write(`no active key with id ${arg}\n`);
+          return 1;
+        }
+        err.write(`revoked key ${arg}\n`);
+        return 0;
+      }
+      default:
+        err.write(`${USAGE}\n`);
+        return 2;
+    }
+  } finally {
+    stores.close();
+  }
+}
+
+runAdmin(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,60 @@
+import { isAbsolute, resolve } from "node:path";
+
+/** Everything the operator can set, read once from the environment at start. */
+export interface Config {
+  host: string;
+  port: number;
+  /** Path of the SQLite file, or ":memory:". */
+  databasePath: string;
+  logLevel: LogLevel;
+  /** Validate every response against the spec (on in tests and development, off in production). */
+  validateResponses: boolean;
+  /** Largest accepted request body, in bytes. Keep in step with the 413 text in openapi.yaml. */
+  bodyLimitBytes: number;
+}
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_DATABASE_URL = "./data/contacts.db";
+export const BODY_LIMIT_BYTES = 128 * 1024;
+
+/** Reads the config from environment variables; throws a readable error on a bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === "production";
+  return {
+    host: env.HOST || "0.0.0.0",
+    port: parsePort(env.PORT ?? "3000"),
+    databasePath: databasePathFromUrl(env.DATABASE_URL || DEFAULT_DATABASE_URL, env),
+    logLevel: parseLogLevel(env.LOG_LEVEL ?? "info"),
+    validateResponses: env.VALIDATE_RESPONSES ? env.VALIDATE_RESPONSES === "true" : !production,
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+  };
+}
+
+/**
+ * Accepts a plain path, `file:<path>`, `sqlite:<path>` or `:memory:`. A relative path is resolved
+ * against the directory npm was started from (INIT_CWD), so `./data/contacts.db` means the same
+ * file whether the server is started by `npm start` at the root or by hand.
+ */
+export function databasePathFromUrl(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  const path = url.replace(/^(file|sqlite):(\/\/)?/, "");
+  if (path === ":memory:" || isAbsolute(path)) return path;
+  return resolve(env.INIT_CWD || process.cwd(), path);
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be an integer between 0 and 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function parseLogLevel(value: string): LogLevel {
+  const level = value.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
+  }
+  return level as LogLevel;
+}

@@ -1,0 +1,32 @@
+/** Errors the contacts domain throws; the HTTP layer renders each one in one place. */
+
+export interface FieldProblem {
+  /** JSON pointer of the failing value, as `/body/metadata`. */
+  path: string;
+  message: string;
+}
+
+/** Input that passes the schema but breaks a rule the schema cannot express. */
+export class ContactValidationError extends Error {
+  override readonly name = "ContactValidationError";
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.map((p) => `${p.path} ${p.message}`).join("; "));
+  }
+}
+
+export class ContactNotFoundError extends Error {
+  override readonly name = "ContactNotFoundError";
+  constructor(readonly ref: string) {
+    super(`Contact not found: ${ref}`);
+  }
+}
+
+export class ExternalIdConflictError extends Error {
+  override readonly name = "ExternalIdConflictError";
+  constructor(
+    readonly externalId: string,
+    readonly existingId: string,
+  ) {
+    super(`A contact with external_id ${JSON.stringify(externalId)} already exists`);
+  }
+}

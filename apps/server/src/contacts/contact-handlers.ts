@@ -1,0 +1,127 @@
+import type { Contact } from "@contacts/api-types";
+import { invalid } from "../http/api-error.js";
+import type { Handlers } from "../http/operations.js";
+import type { IdGenerator } from "../ids.js";
+import type { ContactPatch, ContactRecord, Metadata } from "./contact.js";
+import { ContactNotFoundError } from "./contact-errors.js";
+import {
+  applyContactPatch,
+  assertMetadataWithinLimits,
+  normalizeTags,
+  sameFields,
+} from "./contact-rules.js";
+import type { ContactStore } from "./contact-store.js";
+
+export interface ContactHandlerDeps {
+  store: ContactStore;
+  ids: IdGenerator;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+}
+
+/** Usage is not recorded yet; orq.ai's client requires the object on every contact. */
+const NO_USAGE: Contact["metrics"] = {
+  total_cost: 0,
+  total_tokens: 0,
+  total_requests: 0,
+  error_rate: 0,
+};
+
+/** The five contact operations, keyed by operationId and typed from openapi.yaml. */
+export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
+  return {
+    async createContact({ body, principal }) {
+      const metadata = (body.metadata ?? {}) as Metadata;
+      assertMetadataWithinLimits(metadata);
+      const createdAt = now();
+      const contact = await store.create(principal.workspaceId, {
+        id: ids.contactId(createdAt),
+        externalId: body.external_id,
+        displayName: body.display_name ?? null,
+        email: body.email ?? null,
+        avatarUrl: body.avatar_url ?? null,
+        tags: normalizeTags(body.tags ?? []),
+        metadata,
+        createdAt,
+      });
+      return {
+        status: 201,
+        body: toContactResource(contact),
+        headers: { Location: `/v2/contacts/${contact.id}` },
+      };
+    },
+
+    async listContacts({ query, principal }) {
+      if (query.starting_after !== undefined && query.ending_before !== undefined) {
+        throw invalid([
+          { path: "/query/starting_after", message: "cannot be combined with ending_before" },
+          { path: "/query/ending_before", message: "cannot be combined with starting_after" },
+        ]);
+      }
+      const page = await store.list(principal.workspaceId, {
+        limit: query.limit ?? 10,
+        ...(query.starting_after !== undefined && { startingAfter: query.starting_after }),
+        ...(query.ending_before !== undefined && { endingBefore: query.ending_before }),
+        ...(query.search !== undefined && { search: query.search.toLowerCase() }),
+        ...(query.tags !== undefined && { tags: normalizeTags(query.tags) }),
+      });
+      return {
+        status: 200,
+        body: {
+          object: "list",
+          data: page.contacts.map(toContactResource),
+          has_more: page.hasMore,
+        },
+      };
+    },
+
+    async retrieveContact({ path, principal }) {
+      const contact = await store.find(principal.workspaceId, path.id);
+      if (!contact) throw new ContactNotFoundError(path.id);
+      return { status: 200, body: toContactResource(contact) };
+    },
+
+    async updateContact({ path, body = {}, principal }) {
+      const patch: ContactPatch = {};
+      if (body.display_name !== undefined) patch.displayName = body.display_name;
+      if (body.email !== undefined) patch.email = body.email;
+      if (body.avatar_url !== undefined) patch.avatarUrl = body.avatar_url;
+      if (body.tags !== undefined) patch.tags = body.tags;
+      if (body.metadata !== undefined) patch.metadata = body.metadata as Metadata | null;
+      const contact = await store.update(
+        principal.workspaceId,
+        path.id,
+        (current) => {
+          const next = applyContactPatch(current, patch);
+          return sameFields(current, next) ? undefined : next;
+        },
+        now(),
+      );
+      if (!contact) throw new ContactNotFoundError(path.id);
+      return { status: 200, body: toContactResource(contact) };
+    },
+
+    async deleteContact({ path, principal }) {
+      const deleted = await store.delete(principal.workspaceId, path.id);
+      if (!deleted) throw new ContactNotFoundError(path.id);
+      return { status: 204 };
+    },
+  } satisfies Handlers;
+}
+
+/** The wire shape of a contact (snake_case, RFC 3339 UTC dates with milliseconds). */
+export function toContactResource(contact: ContactRecord): Contact {
+  return {
+    _id: contact.id,
+    external_id: contact.externalId,
+    workspace_id: contact.workspaceId,
+    display_name: contact.displayName,
+    email: contact.email,
+    avatar_url: contact.avatarUrl,
+    tags: contact.tags,
+    metadata: contact.metadata,
+    metrics: NO_USAGE,
+    created: new Date(contact.createdAt).toISOString(),
+    updated: new Date(contact.updatedAt).toISOString(),
+  };
+}

@@ -1,0 +1,48 @@
+import type { ContactFields, ContactRecord } from "./contact.js";
+
+/** What a list call asks for; cursors are positions (contact ids), not lookups. */
+export interface ListContactsQuery {
+  limit: number;
+  startingAfter?: string;
+  endingBefore?: string;
+  /** Lower-cased substring to find in external_id, display_name or email. */
+  search?: string;
+  /** Contacts must carry every one of these tags. */
+  tags?: string[];
+}
+
+export interface ContactPage {
+  /** Newest first, whatever the direction of travel. */
+  contacts: ContactRecord[];
+  /** More contacts exist beyond this page in the direction of travel. */
+  hasMore: boolean;
+}
+
+export interface NewContact extends ContactFields {
+  id: string;
+  externalId: string;
+  createdAt: number;
+}
+
+/**
+ * Storage of contacts, owned by the domain: every call is scoped to one workspace, and `ref` is
+ * a contact `_id` or `external_id` (an `_id` match wins). Implementations must make a duplicate
+ * external_id fail atomically with ExternalIdConflictError.
+ */
+export interface ContactStore {
+  create(workspaceId: string, contact: NewContact): Promise<ContactRecord>;
+  find(workspaceId: string, ref: string): Promise<ContactRecord | undefined>;
+  list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage>;
+  /**
+   * Reads the contact, asks `change` for its next fields and writes them, in one transaction.
+   * `change` returns undefined for a no-op. Resolves to undefined when there is no such contact.
+   */
+  update(
+    workspaceId: string,
+    ref: string,
+    change: (current: ContactRecord) => ContactFields | undefined,
+    now: number,
+  ): Promise<ContactRecord | undefined>;
+  /** Resolves to false when there is no such contact. */
+  delete(workspaceId: string, ref: string): Promise<boolean>;
+}

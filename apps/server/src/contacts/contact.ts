@@ -1,0 +1,39 @@
+/** JSON value as stored in metadata. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+export type Metadata = { [key: string]: JsonValue };
+
+/** A contact as the domain and the stores see it (the HTTP layer maps it to the wire shape). */
+export interface ContactRecord {
+  id: string;
+  workspaceId: string;
+  externalId: string;
+  displayName: string | null;
+  email: string | null;
+  avatarUrl: string | null;
+  tags: string[];
+  metadata: Metadata;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The mutable fields of a contact. */
+export type ContactFields = Pick<
+  ContactRecord,
+  "displayName" | "email" | "avatarUrl" | "tags" | "metadata"
+>;
+
+/** A merge patch of the mutable fields: absent = unchanged, null = cleared. */
+export interface ContactPatch {
+  displayName?: string | null;
+  email?: string | null;
+  avatarUrl?: string | null;
+  tags?: string[] | null;
+  metadata?: { [key: string]: JsonValue } | null;
+}

@@ -1,0 +1,17 @@
+import express, { type RequestHandler } from "express";
+import { unsupportedMediaType } from "./api-error.js";
+
+/**
+ * Parses JSON bodies up to `limitBytes`. A body in any other media type is refused with 415 before
+ * it is read, rather than left unparsed for the validator to misreport.
+ */
+export function jsonBody(limitBytes: number): RequestHandler[] {
+  const refuseOtherMediaTypes: RequestHandler = (req, _res, next) => {
+    const hasBody =
+      req.headers["transfer-encoding"] !== undefined ||
+      Number(req.headers["content-length"] ?? 0) > 0;
+    if (hasBody && !req.is("application/json")) return next(unsupportedMediaType());
+    next();
+  };
+  return [refuseOtherMediaTypes, express.json({ limit: limitBytes, strict: true })];
+}

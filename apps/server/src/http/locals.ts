@@ -1,0 +1,12 @@
+import type { Principal } from "../auth/api-keys.js";
+
+// What the middleware chain records about a request, for the handlers and the error renderer.
+declare global {
+  namespace Express {
+    interface Locals {
+      requestId: string;
+      /** Set by the auth middleware once the API key checks out. */
+      principal?: Principal;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import type { operations } from "@contacts/api-types";
+import type { Request, Response, Router } from "express";
+import type { Principal } from "../auth/api-keys.js";
+import type { OpenApiDocument } from "../spec.js";
+
+/** Every operationId in openapi.yaml. */
+export type OperationId = keyof operations;
+
+type JsonOf<T> = T extends { content: { "application/json": infer Body } } ? Body : never;
+type Parameters<K extends OperationId> = operations[K]["parameters"];
+type Responses<K extends OperationId> = operations[K]["responses"];
+type SuccessStatus<K extends OperationId> = Extract<keyof Responses<K>, 200 | 201 | 202 | 204>;
+
+/** What a handler receives: the request after the validator checked and coerced it. */
+export interface OperationInput<K extends OperationId> {
+  path: Parameters<K> extends { path: infer P } ? P : never;
+  query: Parameters<K> extends { query?: infer Q } ? NonNullable<Q> : never;
+  body: operations[K] extends { requestBody: infer B }
+    ? JsonOf<B>
+    : operations[K] extends { requestBody?: infer B }
+      ? JsonOf<NonNullable<B>> | undefined
+      : never;
+  principal: Principal;
+  requestId: string;
+}
+
+/**
+ * What a handler returns: one of the operation's documented success statuses with exactly the
+ * body the spec gives it (none for 204). Errors are thrown, not returned.
+ */
+export type OperationResult<K extends OperationId> = {
+  [S in SuccessStatus<K>]: [JsonOf<Responses<K>[S]>] extends [never]
+    ? { status: S; headers?: Record<string, string> }
+    : { status: S; body: JsonOf<Responses<K>[S]>; headers?: Record<string, string> };
+}[SuccessStatus<K>];
+
+/** The handler table: one entry per operationId, no more, no fewer. */
+export type Handlers = {
+  [K in OperationId]: (input: OperationInput<K>) => Promise<OperationResult<K>>;
+};
+
+const METHODS = ["get", "put", "post", "delete", "patch", "options", "head", "trace"] as const;
+
+interface SpecOperation {
+  operationId: string;
+  method: (typeof METHODS)[number];
+  /** The spec's path in Express syntax: `/v2/contacts/{id}` → `/v2/contacts/:id`. */
+  route: string;
+}
+
+/** Lists the spec's operations. */
+export function specOperations(spec: OpenApiDocument): SpecOperation[] {
+  return Object.entries(spec.paths).flatMap(([path, item]) =>
+    METHODS.flatMap((method) => {
+      const operation = item[method] as { operationId?: string } | undefined;
+      if (!operation) return [];
+      if (!operation.operationId)
+        throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
+      const route = path.replace(/\{([^}]+)\}/g, ":$1");
+      return [{ operationId: operation.operationId, method, route }];
+    }),
+  );
+}
+
+/**
+ * Routes every spec operation to its handler. Refuses (throws) when the spec and the table
+ * disagree, so a server with an unhandled or stray operation never starts.
+ */
+export function mountOperations(router: Router, spec: OpenApiDocument, handlers: Handlers): void {
+  const operations = specOperations(spec);
+  const inSpec = new Set(operations.map((op) => op.operationId));
+  const inTable = new Set(Object.keys(handlers));
+  const unhandled = [...inSpec].filter((id) => !inTable.has(id));
+  const stray = [...inTable].filter((id) => !inSpec.has(id));
+  if (unhandled.length > 0 || stray.length > 0) {
+    throw new Error(
+      `openapi.yaml and the handler table disagree: ${[
+        unhandled.length > 0 && `no handler for ${unhandled.join(", ")}`,
+        stray.length > 0 && `no operation for handler ${stray.join(", ")}`,
+      ]
+        .filter(Boolean)
+        .join("; ")}`,
+    );
+  }
+  for (const { operationId, method, route } of operations) {
+    const handler = handlers[operationId as OperationId] as unknown as (
+      input: OperationInput<OperationId>,
+    ) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
+    router[method](route, async (req: Request, res: Response) => {
+      const principal = res.locals.principal;
+      if (!principal) throw new Error(`${operationId} reached without an authenticated principal`);
+      const result = await handler({
+        path: req.params as never,
+        query: req.query as never,
+        body: req.body as never,
+        principal,
+        requestId: res.locals.requestId,
+      });
+      if (result.headers) res.set(result.headers);
+      if (result.body === undefined) res.status(result.status).end();
+      else res.status(result.status).json(result.body);
+    });
+  }
+}

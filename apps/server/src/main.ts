@@ -1,0 +1,63 @@
+import type { AddressInfo } from "node:net";
+import { createApp } from "./app.js";
+import { loadConfig } from "./config.js";
+import { ensureFirstApiKey } from "./first-start.js";
+import { createIdGenerator } from "./ids.js";
+import { createLogger, errorFields } from "./logger.js";
+import { openSqliteStores } from "./server-store.js";
+import { loadSpec } from "./spec.js";
+
+/** Entry point: reads config, opens the store, listens; on SIGTERM/SIGINT drains and closes. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const stores = openSqliteStores(config.databasePath);
+  const app = createApp({
+    contacts: stores.contacts,
+    apiKeys: stores.apiKeys,
+    ids: createIdGenerator(),
+    now: Date.now,
+    logger,
+    spec: loadSpec(),
+    config,
+  });
+
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
+  logger.info("listening", { url: baseUrl, database: config.databasePath });
+
+  const firstKeyMessage = await ensureFirstApiKey(stores.apiKeys, Date.now(), baseUrl);
+  if (firstKeyMessage) process.stdout.write(`${firstKeyMessage}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    const forced = setTimeout(() => {
+      logger.warn("in-flight requests did not finish in time; closing anyway");
+      server.closeAllConnections();
+    }, 10_000);
+    forced.unref();
+    server.close(() => {
+      stores.close();
+      logger.info("stopped");
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${JSON.stringify({ level: "error", msg: "failed to start", ...errorFields(error) })}\n`,
+  );
+  process.exit(1);
+});

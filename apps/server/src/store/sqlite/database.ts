@@ -1,0 +1,36 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { MIGRATIONS, type Migration } from "./migrations.js";
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Opens (creating its folder if needed) and migrates the SQLite database. WAL lets readers run
+ * beside the writer; synchronous=FULL makes every acknowledged write survive a power cut too.
+ */
+export function openDatabase(path: string): SqliteDatabase {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  migrate(db, MIGRATIONS);
+  return db;
+}
+
+/** Applies every migration newer than the database's `user_version`, each in its own transaction. */
+export function migrate(db: SqliteDatabase, migrations: readonly Migration[]): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}
+
+/** The schema version the code expects; readiness checks compare the database against it. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

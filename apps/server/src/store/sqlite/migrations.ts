@@ -1,0 +1,58 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction each; the applied version
+ * is SQLite's `user_version`. Never edit a released migration: append a new one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "workspaces, api keys, contacts and their tags",
+    sql: `
+      CREATE TABLE workspaces (
+        id         TEXT PRIMARY KEY,             -- UUID
+        name       TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL              -- ms since epoch
+      );
+
+      CREATE TABLE api_keys (
+        id           TEXT PRIMARY KEY,           -- public part of the key, shown by "keys list"
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        secret_hash  BLOB NOT NULL,              -- SHA-256 of the whole key; the key is never stored
+        created_at   INTEGER NOT NULL,
+        revoked_at   INTEGER
+      );
+
+      -- The rowid follows insertion order, which follows id order: room for an FTS index later.
+      CREATE TABLE contacts (
+        rowid        INTEGER PRIMARY KEY,
+        id           TEXT NOT NULL UNIQUE,        -- contact_<ULID>
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        external_id  TEXT NOT NULL,
+        display_name TEXT,
+        email        TEXT,
+        avatar_url   TEXT,
+        tags         TEXT NOT NULL,               -- JSON array, order kept
+        metadata     TEXT NOT NULL,               -- JSON object
+        search_text  TEXT NOT NULL,               -- lower-cased external_id, display_name, email
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+      );
+      -- Makes a duplicate external_id fail inside the INSERT itself: no check-then-insert race.
+      CREATE UNIQUE INDEX contacts_workspace_external_id ON contacts (workspace_id, external_id);
+      -- Keyset pagination, newest first.
+      CREATE INDEX contacts_workspace_id ON contacts (workspace_id, id);
+
+      -- One row per (contact, tag), for the "has all these tags" filter.
+      CREATE TABLE contact_tags (
+        contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        tag        TEXT NOT NULL,
+        PRIMARY KEY (contact_id, tag)
+      ) WITHOUT ROWID;
+    `,
+  },
+];

@@ -1,0 +1,205 @@
+import type { Statement } from "better-sqlite3";
+import { SqliteError } from "better-sqlite3";
+import type { ContactFields, ContactRecord, Metadata } from "../../contacts/contact.js";
+import { ExternalIdConflictError } from "../../contacts/contact-errors.js";
+import type {
+  ContactPage,
+  ContactStore,
+  ListContactsQuery,
+  NewContact,
+} from "../../contacts/contact-store.js";
+import type { SqliteDatabase } from "./database.js";
+
+interface ContactRow {
+  id: string;
+  workspace_id: string;
+  external_id: string;
+  display_name: string | null;
+  email: string | null;
+  avatar_url: string | null;
+  tags: string;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const COLUMNS =
+  "id, workspace_id, external_id, display_name, email, avatar_url, tags, metadata, created_at, updated_at";
+
+/** A ref matches a contact's id or its external_id; an id match sorts first. */
+const BY_REF = `workspace_id = @workspaceId AND (id = @ref OR external_id = @ref)
+  ORDER BY id = @ref DESC LIMIT 1`;
+
+/** ContactStore on better-sqlite3: synchronous underneath, async at the interface. */
+export class SqliteContactStore implements ContactStore {
+  private readonly insertContact: Statement;
+  private readonly insertTag: Statement;
+  private readonly deleteTags: Statement;
+  private readonly selectByRef: Statement<{ workspaceId: string; ref: string }, ContactRow>;
+  private readonly selectIdByExternalId: Statement<[string, string], { id: string }>;
+  private readonly updateContact: Statement;
+  private readonly deleteById: Statement;
+  /** List statements differ by filters; each distinct SQL text is prepared once. */
+  private readonly listStatements = new Map<string, Statement<unknown[], ContactRow>>();
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.insertContact = db.prepare(
+      `INSERT INTO contacts (${COLUMNS}, search_text)
+       VALUES (@id, @workspace_id, @external_id, @display_name, @email, @avatar_url, @tags,
+               @metadata, @created_at, @updated_at, @search_text)`,
+    );
+    this.insertTag = db.prepare("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)");
+    this.deleteTags = db.prepare("DELETE FROM contact_tags WHERE contact_id = ?");
+    this.selectByRef = db.prepare(`SELECT ${COLUMNS} FROM contacts WHERE ${BY_REF}`);
+    this.selectIdByExternalId = db.prepare(
+      "SELECT id FROM contacts WHERE workspace_id = ? AND external_id = ?",
+    );
+    this.updateContact = db.prepare(
+      `UPDATE contacts SET display_name = @display_name, email = @email, avatar_url = @avatar_url,
+         tags = @tags, metadata = @metadata, search_text = @search_text, updated_at = @updated_at
+       WHERE id = @id`,
+    );
+    this.deleteById = db.prepare("DELETE FROM contacts WHERE id = ?");
+  }
+
+  async create(workspaceId: string, contact: NewContact): Promise<ContactRecord> {
+    const record: ContactRecord = { ...contact, workspaceId, updatedAt: contact.createdAt };
+    try {
+      this.db.transaction(() => {
+        this.insertContact.run(toRow(record));
+        for (const tag of record.tags) this.insertTag.run(record.id, tag);
+      })();
+    } catch (error) {
+      if (error instanceof SqliteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") {
+        // The unique index refused the row; name the contact that holds the external_id.
+        const existing = this.selectIdByExternalId.get(workspaceId, contact.externalId);
+        if (existing) throw new ExternalIdConflictError(contact.externalId, existing.id);
+      }
+      throw error;
+    }
+    return record;
+  }
+
+  async find(workspaceId: string, ref: string): Promise<ContactRecord | undefined> {
+    const row = this.selectByRef.get({ workspaceId, ref });
+    return row && fromRow(row);
+  }
+
+  async list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage> {
+    const backwards = query.endingBefore !== undefined;
+    const where = ["workspace_id = ?"];
+    const params: unknown[] = [workspaceId];
+    if (query.startingAfter !== undefined) {
+      where.push("id < ?");
+      params.push(query.startingAfter);
+    }
+    if (query.endingBefore !== undefined) {
+      where.push("id > ?");
+      params.push(query.endingBefore);
+    }
+    if (query.search !== undefined) {
+      where.push("instr(search_text, ?) > 0");
+      params.push(query.search);
+    }
+    for (const tag of query.tags ?? []) {
+      where.push(
+        "EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = contacts.id AND t.tag = ?)",
+      );
+      params.push(tag);
+    }
+    // One extra row tells whether more exist beyond the page.
+    const sql = `SELECT ${COLUMNS} FROM contacts WHERE ${where.join(" AND ")}
+      ORDER BY id ${backwards ? "ASC" : "DESC"} LIMIT ?`;
+    params.push(query.limit + 1);
+
+    const rows = this.listStatement(sql).all(...params);
+    const hasMore = rows.length > query.limit;
+    const page = rows.slice(0, query.limit).map(fromRow);
+    if (backwards) page.reverse();
+    return { contacts: page, hasMore };
+  }
+
+  async update(
+    workspaceId: string,
+    ref: string,
+    change: (current: ContactRecord) => ContactFields | undefined,
+    now: number,
+  ): Promise<ContactRecord | undefined> {
+    return this.db
+      .transaction(() => {
+        const row = this.selectByRef.get({ workspaceId, ref });
+        if (!row) return undefined;
+        const current = fromRow(row);
+        const fields = change(current);
+        if (!fields) return current;
+        const next: ContactRecord = { ...current, ...fields, updatedAt: now };
+        this.updateContact.run(toRow(next));
+        if (fields.tags !== current.tags) {
+          this.deleteTags.run(next.id);
+          for (const tag of next.tags) this.insertTag.run(next.id, tag);
+        }
+        return next;
+      })
+      .immediate();
+  }
+
+  async delete(workspaceId: string, ref: string): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const row = this.selectByRef.get({ workspaceId, ref });
+        if (!row) return false;
+        this.deleteById.run(row.id);
+        return true;
+      })
+      .immediate();
+  }
+
+  private listStatement(sql: string): Statement<unknown[], ContactRow> {
+    let statement = this.listStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<unknown[], ContactRow>(sql);
+      this.listStatements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+/** The text the search filter looks in: one field per line, lower-cased like the search term. */
+export function searchTextOf(
+  contact: Pick<ContactRecord, "externalId" | "displayName" | "email">,
+): string {
+  return [contact.externalId, contact.displayName ?? "", contact.email ?? ""]
+    .join("\n")
+    .toLowerCase();
+}
+
+function toRow(contact: ContactRecord): ContactRow & { search_text: string } {
+  return {
+    id: contact.id,
+    workspace_id: contact.workspaceId,
+    external_id: contact.externalId,
+    display_name: contact.displayName,
+    email: contact.email,
+    avatar_url: contact.avatarUrl,
+    tags: JSON.stringify(contact.tags),
+    metadata: JSON.stringify(contact.metadata),
+    created_at: contact.createdAt,
+    updated_at: contact.updatedAt,
+    search_text: searchTextOf(contact),
+  };
+}
+
+function fromRow(row: ContactRow): ContactRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    externalId: row.external_id,
+    displayName: row.display_name,
+    email: row.email,
+    avatarUrl: row.avatar_url,
+    tags: JSON.parse(row.tags) as string[],
+    metadata: JSON.parse(row.metadata) as Metadata,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
