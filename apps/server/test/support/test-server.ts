@@ -1,0 +1,121 @@
+import type { AddressInfo } from "node:net";
+import { createContactsClient } from "@contacts/client";
+import { createApp } from "../../src/app.js";
+import { BODY_LIMIT_BYTES } from "../../src/config.js";
+import { createIdGenerator, type IdGenerator } from "../../src/ids.js";
+import { createLogger, type Logger } from "../../src/logger.js";
+import { openSqliteStores, type Stores } from "../../src/server-store.js";
+import { loadSpec } from "../../src/spec.js";
+import { type Exchange, SpecValidator } from "./spec-validator.js";
+
+const spec = loadSpec();
+const specValidator = new SpecValidator(spec.document);
+
+export interface TestServerOptions {
+  /** SQLite file; a fresh in-memory database by default. */
+  databasePath?: string;
+  ids?: IdGenerator;
+  now?: () => number;
+  logger?: Logger;
+}
+
+/** A workspace with its own key and typed client. */
+export interface TestWorkspace {
+  name: string;
+  workspaceId: string;
+  apiKey: string;
+  client: ReturnType<typeof createContactsClient>;
+  /** Raw fetch with this workspace's key, for requests the typed client cannot make. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+export interface TestServer {
+  baseUrl: string;
+  stores: Stores;
+  /** Every exchange made through this server's clients, for checks against the spec. */
+  exchanges: Exchange[];
+  /** A fetch that records the exchange; no auth added. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  workspace(name?: string): Promise<TestWorkspace>;
+  /** Exchanges that do not conform to openapi.yaml, described. */
+  specProblems(): string[];
+  close(): Promise<void>;
+}
+
+let workspaceCounter = 0;
+
+/**
+ * Starts the real app on 127.0.0.1:0 over a real SQLite database, with response validation on,
+ * and records every exchange its clients make.
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const stores = openSqliteStores(options.databasePath ?? ":memory:");
+  const app = createApp({
+    contacts: stores.contacts,
+    apiKeys: stores.apiKeys,
+    ids: options.ids ?? createIdGenerator(),
+    now: options.now ?? Date.now,
+    logger: options.logger ?? createLogger("silent"),
+    spec,
+    config: { validateResponses: true, bodyLimitBytes: BODY_LIMIT_BYTES },
+  });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const exchanges: Exchange[] = [];
+
+  const recordingFetch = async (input: Request | string | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const response = await globalThis.fetch(request.clone());
+    const text = await response.clone().text();
+    let body: unknown;
+    if (text !== "") {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    exchanges.push({
+      method: request.method,
+      url: request.url,
+      status: response.status,
+      headers: response.headers,
+      body,
+    });
+    return response;
+  };
+
+  return {
+    baseUrl,
+    stores,
+    exchanges,
+    fetch: (path, init) => recordingFetch(`${baseUrl}${path}`, init),
+    async workspace(name = `workspace-${++workspaceCounter}`) {
+      const { key, info } = await stores.apiKeys.createKey(name, Date.now());
+      const authorized = (path: string, init: RequestInit = {}) => {
+        const headers = new Headers(init.headers);
+        if (!headers.has("authorization")) headers.set("authorization", `Bearer ${key}`);
+        return recordingFetch(`${baseUrl}${path}`, { ...init, headers });
+      };
+      return {
+        name,
+        workspaceId: info.workspaceId,
+        apiKey: key,
+        client: createContactsClient({ baseUrl, apiKey: key, fetch: recordingFetch }),
+        fetch: authorized,
+      };
+    },
+    specProblems: () => exchanges.flatMap((exchange) => specValidator.problemsOf(exchange)),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      stores.close();
+    },
+  };
+}
+
+export { specValidator };
