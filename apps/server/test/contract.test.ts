@@ -1,0 +1,243 @@
+/**
+ * The contract suite: for every operation and every response status documented in openapi.yaml,
+ * one real request that produces it, checked against the spec. The list of pairs is read from the
+ * spec, so documenting a new status without a case here fails the suite.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../src/logger.js";
+import { type Exchange, SpecValidator } from "./support/spec-validator.js";
+import { startTestServer, type TestServer, type TestWorkspace } from "./support/test-server.js";
+
+interface Context {
+  server: TestServer;
+  ws: TestWorkspace;
+  /** A server whose database is closed under it: every store call fails. */
+  broken: TestServer;
+  brokenWs: TestWorkspace;
+}
+
+const json = (body: unknown): RequestInit => ({
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+const TOO_LARGE = JSON.stringify({ external_id: "big", display_name: "x".repeat(200 * 1024) });
+let counter = 0;
+const uniqueId = () => `contract_${++counter}`;
+
+async function createOne(ctx: Context, externalId = uniqueId()): Promise<string> {
+  const res = await ctx.ws.fetch("/v2/contacts", {
+    method: "POST",
+    ...json({ external_id: externalId }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { _id: string })._id;
+}
+
+/** `operationId status` → a request that must produce exactly that status. */
+const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
+  "createContact 201": (ctx) =>
+    ctx.ws.fetch("/v2/contacts", {
+      method: "POST",
+      ...json({
+        external_id: uniqueId(),
+        display_name: "Jane Smith",
+        email: "jane.smith@example.com",
+        avatar_url: "https://example.com/avatars/jane-smith.jpg",
+        tags: ["premium", "beta-user", "enterprise"],
+        metadata: { department: "Engineering", last_login: "2024-01-15T10:30:00Z" },
+      }),
+    }),
+  "createContact 400": (ctx) =>
+    ctx.ws.fetch("/v2/contacts", { method: "POST", ...json({ external_id: "x", email: "nope" }) }),
+  "createContact 401": (ctx) =>
+    ctx.server.fetch("/v2/contacts", { method: "POST", ...json({ external_id: "x" }) }),
+  "createContact 409": async (ctx) => {
+    const externalId = uniqueId();
+    await createOne(ctx, externalId);
+    return ctx.ws.fetch("/v2/contacts", { method: "POST", ...json({ external_id: externalId }) });
+  },
+  "createContact 413": (ctx) =>
+    ctx.ws.fetch("/v2/contacts", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: TOO_LARGE,
+    }),
+  "createContact 415": (ctx) =>
+    ctx.ws.fetch("/v2/contacts", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "external_id=x",
+    }),
+  "createContact 500": (ctx) =>
+    ctx.brokenWs.fetch("/v2/contacts", { method: "POST", ...json({ external_id: "x" }) }),
+
+  "listContacts 200": (ctx) => ctx.ws.fetch("/v2/contacts?limit=2&include_metrics=true"),
+  "listContacts 400": (ctx) => ctx.ws.fetch("/v2/contacts?limit=51"),
+  "listContacts 401": (ctx) =>
+    ctx.server.fetch("/v2/contacts", { headers: { authorization: "Bearer ck_wrong" } }),
+  "listContacts 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts"),
+
+  "retrieveContact 200": async (ctx) => ctx.ws.fetch(`/v2/contacts/${await createOne(ctx)}`),
+  "retrieveContact 400": (ctx) => ctx.ws.fetch(`/v2/contacts/${"x".repeat(121)}`),
+  "retrieveContact 401": (ctx) => ctx.server.fetch("/v2/contacts/user_1"),
+  "retrieveContact 404": (ctx) => ctx.ws.fetch("/v2/contacts/no_such_contact"),
+  "retrieveContact 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts/user_1"),
+
+  "updateContact 200": async (ctx) =>
+    ctx.ws.fetch(`/v2/contacts/${await createOne(ctx)}`, {
+      method: "PATCH",
+      ...json({ display_name: "Jane Doe" }),
+    }),
+  "updateContact 400": async (ctx) =>
+    ctx.ws.fetch(`/v2/contacts/${await createOne(ctx)}`, {
+      method: "PATCH",
+      ...json({ external_id: "changed" }),
+    }),
+  "updateContact 401": (ctx) =>
+    ctx.server.fetch("/v2/contacts/user_1", { method: "PATCH", ...json({}) }),
+  "updateContact 404": (ctx) =>
+    ctx.ws.fetch("/v2/contacts/no_such_contact", {
+      method: "PATCH",
+      ...json({ display_name: "x" }),
+    }),
+  "updateContact 413": (ctx) =>
+    ctx.ws.fetch("/v2/contacts/user_1", {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: TOO_LARGE,
+    }),
+  "updateContact 415": (ctx) =>
+    ctx.ws.fetch("/v2/contacts/user_1", {
+      method: "PATCH",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "display_name=x",
+    }),
+  "updateContact 500": (ctx) =>
+    ctx.brokenWs.fetch("/v2/contacts/user_1", { method: "PATCH", ...json({ display_name: "x" }) }),
+
+  "deleteContact 204": async (ctx) =>
+    ctx.ws.fetch(`/v2/contacts/${await createOne(ctx)}`, { method: "DELETE" }),
+  "deleteContact 400": (ctx) =>
+    ctx.ws.fetch(`/v2/contacts/${"x".repeat(121)}`, { method: "DELETE" }),
+  "deleteContact 401": (ctx) => ctx.server.fetch("/v2/contacts/user_1", { method: "DELETE" }),
+  "deleteContact 404": (ctx) => ctx.ws.fetch("/v2/contacts/no_such_contact", { method: "DELETE" }),
+  "deleteContact 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts/user_1", { method: "DELETE" }),
+};
+
+/** Every `operationId status` pair the spec documents. */
+function documentedPairs(validator: SpecValidator): string[] {
+  type Operation = { operationId?: string; responses?: object };
+  return Object.values(validator.spec.paths).flatMap((pathItem) =>
+    Object.values(pathItem as Record<string, Operation>)
+      .filter((operation) => operation?.operationId)
+      .flatMap((operation) =>
+        Object.keys(operation.responses ?? {}).map(
+          (status) => `${operation.operationId} ${status}`,
+        ),
+      ),
+  );
+}
+
+const validator = new SpecValidator();
+const ctx = {} as Context;
+const unexpectedErrors: string[] = [];
+
+beforeAll(async () => {
+  ctx.server = await startTestServer();
+  ctx.ws = await ctx.server.workspace();
+  ctx.broken = await startTestServer({
+    logger: createLogger("error", (line) => unexpectedErrors.push(line)),
+  });
+  ctx.brokenWs = await ctx.broken.workspace();
+  ctx.broken.stores.database.close();
+});
+afterAll(async () => {
+  await ctx.server.close();
+  await ctx.broken.close();
+});
+
+describe("the contract suite", () => {
+  it("has a case for every documented status, and none for an undocumented one", () => {
+    expect(Object.keys(CASES).sort()).toEqual(documentedPairs(validator).sort());
+  });
+
+  it.each(Object.keys(CASES))(
+    "%s: a real request produces it, and the response conforms",
+    async (pair) => {
+      const status = Number(pair.split(" ")[1]);
+      const server = status === 500 ? ctx.broken : ctx.server;
+      const before = server.exchanges.length;
+      const response = await (CASES[pair] as (c: Context) => Promise<Response>)(ctx);
+      expect(response.status).toBe(status);
+      const exchange = server.exchanges.at(-1) as Exchange;
+      expect(server.exchanges.length).toBeGreaterThan(before);
+      expect(validator.problemsOf(exchange)).toEqual([]);
+    },
+  );
+
+  it("gives a 201 the Location of the new contact", async () => {
+    const id = await createOne(ctx);
+    const located = ctx.server.exchanges.at(-1) as Exchange;
+    expect(located.headers.get("location")).toBe(`/v2/contacts/${id}`);
+  });
+
+  it("answers a 500 without internals and logs it once with its stack", () => {
+    const failures = ctx.broken.exchanges.filter((e) => e.status === 500);
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failure of failures) {
+      expect(failure.body).toMatchObject({
+        code: "internal_error",
+        message: "Internal server error",
+      });
+      expect(JSON.stringify(failure.body)).not.toMatch(/database|sqlite|stack/i);
+    }
+    expect(unexpectedErrors).toHaveLength(failures.length);
+    const logged = JSON.parse(unexpectedErrors[0] as string) as {
+      err: { stack: string };
+      request_id: string;
+    };
+    expect(logged.err.stack).toContain("database connection is not open");
+    expect(failures.map((f) => (f.body as { request_id: string }).request_id)).toContain(
+      logged.request_id,
+    );
+  });
+
+  it("leaves no response of the suite outside the spec", () => {
+    expect(ctx.server.specProblems()).toEqual([]);
+    expect(ctx.broken.specProblems()).toEqual([]);
+  });
+});
+
+describe("the spec check itself", () => {
+  const base = {
+    method: "GET",
+    url: "http://x/v2/contacts/user_1",
+    headers: new Headers({ "request-id": "r", "content-type": "application/json" }),
+  };
+  it.each<[string, Exchange, RegExp]>([
+    ["an undocumented status", { ...base, status: 418, body: {} }, /status not documented/],
+    [
+      "a missing required field",
+      { ...base, status: 200, body: { _id: "contact_01ARZ3NDEKTSV4RRFFQ69G5FAV" } },
+      /must have required property/,
+    ],
+    [
+      "an error without its code",
+      { ...base, status: 404, body: { error: "x", message: "x", request_id: "r" } },
+      /code/,
+    ],
+    [
+      "no Request-Id header",
+      {
+        ...base,
+        headers: new Headers({ "content-type": "application/json" }),
+        status: 404,
+        body: { error: "x", code: "not_found", message: "x", request_id: "r" },
+      },
+      /Request-Id/,
+    ],
+    ["a body on a 204", { ...base, method: "DELETE", status: 204, body: "x" }, /has a body/],
+  ])("catches %s", (_name, exchange, problem) => {
+    expect(validator.problemsOf(exchange).join("\n")).toMatch(problem);
+  });
+});
