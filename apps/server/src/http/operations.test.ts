@@ -1,0 +1,53 @@
+import express from "express";
+import { describe, expect, it } from "vitest";
+import { contactHandlers } from "../contacts/contact-handlers.js";
+import { createIdGenerator } from "../ids.js";
+import { openSqliteStores } from "../server-store.js";
+import { loadSpec, type OpenApiDocument } from "../spec.js";
+import { type Handlers, mountOperations, specOperations } from "./operations.js";
+
+const spec = loadSpec().document;
+const stores = openSqliteStores(":memory:");
+const handlers = contactHandlers({
+  store: stores.contacts,
+  ids: createIdGenerator(),
+  now: Date.now,
+});
+
+describe("specOperations", () => {
+  it("lists the five operations of openapi.yaml with Express routes", () => {
+    expect(specOperations(spec).map((op) => `${op.operationId} ${op.method} ${op.route}`)).toEqual([
+      "listContacts get /v2/contacts",
+      "createContact post /v2/contacts",
+      "retrieveContact get /v2/contacts/:id",
+      "deleteContact delete /v2/contacts/:id",
+      "updateContact patch /v2/contacts/:id",
+    ]);
+  });
+});
+
+describe("mountOperations refuses a spec and a handler table that disagree", () => {
+  it("accepts the real pair", () => {
+    expect(() => mountOperations(express.Router(), spec, handlers)).not.toThrow();
+  });
+
+  it("refuses an operation without a handler", () => {
+    const extended: OpenApiDocument = structuredClone(spec);
+    (extended.paths["/v2/contacts"] as Record<string, unknown>).put = {
+      operationId: "replaceContacts",
+    };
+    expect(() => mountOperations(express.Router(), extended, handlers)).toThrow(
+      /no handler for replaceContacts/,
+    );
+  });
+
+  it("refuses a handler without an operation", () => {
+    const extra = {
+      ...handlers,
+      mergeContacts: async () => ({ status: 200 }),
+    } as unknown as Handlers;
+    expect(() => mountOperations(express.Router(), spec, extra)).toThrow(
+      /no operation for handler mergeContacts/,
+    );
+  });
+});

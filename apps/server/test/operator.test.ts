@@ -1,0 +1,132 @@
+/**
+ * The operator's interface, run as real processes: first start prints one key, the admin CLI
+ * creates, lists and revokes keys on the same database, and SIGTERM stops the server cleanly.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const dataDir = mkdtempSync(join(tmpdir(), "contacts-operator-"));
+const databaseUrl = join(dataDir, "nested", "contacts.db");
+const env = {
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  LOG_LEVEL: "info",
+  PORT: "0",
+  HOST: "127.0.0.1",
+};
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of children) child.kill("SIGKILL");
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function run(script: string, args: string[] = []) {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    env,
+    cwd: process.cwd(),
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+async function admin(...args: string[]) {
+  const proc = run("src/admin/cli.ts", args);
+  const code = await proc.exited;
+  return { code, stdout: proc.out(), stderr: proc.err() };
+}
+
+/** Starts the server and resolves once it logged the URL it listens on. */
+async function startServer() {
+  const proc = run("src/main.ts");
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no "listening" line in: ${proc.out()}${proc.err()}`)),
+      15_000,
+    );
+    proc.child.stdout?.on("data", () => {
+      const match = /"msg":"listening","url":"([^"]+)"/.exec(proc.out());
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+  // The first-start key, if any, is printed right after the listening line.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return { ...proc, url };
+}
+
+const listContacts = (url: string, key: string) =>
+  fetch(`${url}/v2/contacts`, { headers: { authorization: `Bearer ${key}` } });
+
+describe("first start, admin CLI and shutdown", () => {
+  let firstKey = "";
+
+  it("creates the database folder, prints one key on first start, and the key works", async () => {
+    const server = await startServer();
+    const keys = server.out().match(/ck_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g) ?? [];
+    expect(new Set(keys).size).toBe(1);
+    firstKey = keys[0] as string;
+    expect(server.out()).toContain('workspace "default"');
+    expect((await listContacts(server.url, firstKey)).status).toBe(200);
+
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    expect(server.out()).toContain('"msg":"stopped"');
+  });
+
+  it("does not print a key again on the next start", async () => {
+    const server = await startServer();
+    expect(server.out()).not.toMatch(/ck_[0-9a-f]{16}_/);
+    expect((await listContacts(server.url, firstKey)).status).toBe(200);
+    server.child.kill("SIGINT");
+    expect(await server.exited).toBe(0);
+  });
+
+  it("creates a key with only the key on stdout, lists it without secrets, and revokes it", async () => {
+    const created = await admin("keys", "create", "--workspace", "acme");
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^ck_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/);
+    const key = created.stdout.trim();
+    const keyId = key.split("_")[1] as string;
+
+    const listed = await admin("keys", "list");
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(keyId);
+    expect(listed.stdout).toContain("acme");
+    expect(listed.stdout).toContain("default");
+    expect(listed.stdout).not.toContain(key);
+
+    const server = await startServer();
+    expect((await listContacts(server.url, key)).status).toBe(200);
+    expect((await admin("keys", "revoke", keyId)).code).toBe(0);
+    const refused = await listContacts(server.url, key);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toContain("Bearer");
+    expect((await listContacts(server.url, firstKey)).status).toBe(200);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    expect(server.out()).not.toContain(key);
+  });
+
+  it.each([
+    ["no command", [], 2],
+    ["create without a workspace", ["keys", "create"], 2],
+    ["revoke of an unknown key", ["keys", "revoke", "0000000000000000"], 1],
+  ])("exits non-zero on %s", async (_name, args, code) => {
+    expect((await admin(...args)).code).toBe(code);
+  });
+});
