@@ -156,6 +156,26 @@ describe("limits on create, at the edge and one past it", () => {
     expect(((await res.json()) as { tags: string[] }).tags).toEqual(["b", "a", "c"]);
   });
 
+  it.each<[string, string, string]>([
+    ["a number JSON cannot hold (1e400)", '{"n": 1e400}', "/body/metadata/n"],
+    [
+      "metadata nested 60,000 levels deep",
+      `{"k": ${"[".repeat(60_000)}${"]".repeat(60_000)}}`,
+      "/body/metadata/k",
+    ],
+  ])("refuses %s with 400 instead of storing something else", async (_name, metadata, path) => {
+    const externalId = nextExternalId();
+    const res = await ws.fetch("/v2/contacts", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: `{"external_id": "${externalId}", "metadata": ${metadata}}`,
+    });
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as { details: { path: string }[] };
+    expect(json.details[0]?.path.startsWith(path)).toBe(true);
+    expect((await ws.fetch(`/v2/contacts/${externalId}`)).status).toBe(404);
+  });
+
   it("stores __proto__ and constructor metadata keys as plain data", async () => {
     const externalId = nextExternalId();
     const raw = `{"external_id":"${externalId}","metadata":{"__proto__":{"admin":true},"constructor":"x"}}`;

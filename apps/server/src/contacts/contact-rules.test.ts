@@ -72,6 +72,13 @@ describe("applyContactPatch (RFC 7396)", () => {
   });
 });
 
+/** Metadata whose value sits `levels` arrays below the top-level key. */
+function nest(levels: number) {
+  let value: unknown = 1;
+  for (let i = 0; i < levels; i++) value = [value];
+  return { k: value } as Parameters<typeof assertMetadataWithinLimits>[0];
+}
+
 describe("assertMetadataWithinLimits", () => {
   // {"k":"…"} is 8 bytes of JSON around the value.
   const ofSize = (bytes: number, char = "x") => ({
@@ -87,6 +94,9 @@ describe("assertMetadataWithinLimits", () => {
     ],
     ["50 keys", Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 1])), true],
     ["51 keys", Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 1])), false],
+    ["a nested value 32 levels down", nest(31), true],
+    ["a nested value 33 levels down", nest(32), false],
+    ["a number too large for a double (parsed as Infinity)", JSON.parse('{"n": 1e400}'), false],
   ])("%s → accepted: %s", (_name, metadata, accepted) => {
     const check = () => assertMetadataWithinLimits(metadata);
     if (accepted) expect(check).not.toThrow();

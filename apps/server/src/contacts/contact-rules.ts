@@ -1,17 +1,24 @@
 import type { ContactFields, ContactPatch, JsonValue, Metadata } from "./contact.js";
-import { ContactValidationError } from "./contact-errors.js";
+import { ContactValidationError, type FieldProblem } from "./contact-errors.js";
 
 /** Limits the schema cannot express; the rest live in openapi.yaml. */
 export const MAX_METADATA_BYTES = 16 * 1024;
 export const MAX_METADATA_KEYS = 50;
+/** Deeper values are refused: they would only serve to exhaust recursive JSON code. */
+export const MAX_METADATA_DEPTH = 32;
 
 /** Drops repeated tags, keeping the first occurrence's position. */
 export function normalizeTags(tags: readonly string[]): string[] {
   return [...new Set(tags)];
 }
 
-/** Throws a 400-class error when metadata breaks the size or key-count limit. */
+/**
+ * Throws a 400-class error when metadata breaks the key-count, depth or size limit, or holds a
+ * number JSON.parse could not represent (1e400 parses to Infinity and would be stored as null).
+ */
 export function assertMetadataWithinLimits(metadata: Metadata, path = "/body/metadata"): void {
+  const problem = findUnstorableValue(metadata, path);
+  if (problem) throw new ContactValidationError([problem]);
   const keys = Object.keys(metadata).length;
   if (keys > MAX_METADATA_KEYS) {
     throw new ContactValidationError([
@@ -27,6 +34,29 @@ export function assertMetadataWithinLimits(metadata: Metadata, path = "/body/met
       },
     ]);
   }
+}
+
+/** Walks the value iteratively (no recursion, whatever the nesting) for depth and non-finite numbers. */
+function findUnstorableValue(root: JsonValue, rootPath: string): FieldProblem | undefined {
+  const pending: [JsonValue, string, number][] = [[root, rootPath, 0]];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const [value, path, depth] = item;
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      return { path, message: "must be a finite number" };
+    }
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_METADATA_DEPTH) {
+      return { path, message: `must NOT be nested more than ${MAX_METADATA_DEPTH} levels deep` };
+    }
+    for (const [key, child] of Object.entries(value)) {
+      pending.push([
+        child,
+        `${path}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`,
+        depth + 1,
+      ]);
+    }
+  }
+  return undefined;
 }
 
 /**
