@@ -190,6 +190,29 @@ describe("limits on create, at the edge and one past it", () => {
   });
 });
 
+describe("a duplicate external_id", () => {
+  it("is one 201 and the rest 409 naming the winner, under 20 concurrent creates", async () => {
+    const externalId = "race-for-this-external-id";
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => post({ external_id: externalId })),
+    );
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as {
+      _id?: string;
+      existing_id?: string;
+    }[];
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, ...Array(19).fill(409)]);
+    const winner = bodies.find((_, i) => responses[i]?.status === 201)?._id;
+    expect(new Set(bodies.filter((b) => b.existing_id).map((b) => b.existing_id))).toEqual(
+      new Set([winner]),
+    );
+    const listed = (await (await ws.fetch(`/v2/contacts?search=${externalId}`)).json()) as {
+      data: unknown[];
+    };
+    expect(listed.data).toHaveLength(1);
+  });
+});
+
 describe("update is a JSON Merge Patch", () => {
   async function fresh() {
     const res = await post({
