@@ -9,6 +9,7 @@ import "./http/locals.js";
 import { openApiValidator } from "./http/openapi-validator.js";
 import { mountOperations } from "./http/operations.js";
 import { requestId } from "./http/request-id.js";
+import { logRequests } from "./http/request-log.js";
 import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
 import type { LoadedSpec } from "./spec.js";
@@ -60,23 +61,4 @@ export function createApp(deps: AppDeps): Express {
   app.use(routeNotFound);
   app.use(errorRenderer(deps.logger));
   return app;
-}
-
-/** One log line per request: no bodies, no keys, no emails. */
-function logRequests(logger: Logger): express.RequestHandler {
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on("finish", () => {
-      logger.info("request", {
-        request_id: res.locals.requestId,
-        method: req.method,
-        // The template, never the concrete path: ids in paths may be customer data.
-        route: req.route?.path ?? "(no route)",
-        status: res.statusCode,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-        workspace_id: res.locals.principal?.workspaceId,
-      });
-    });
-    next();
-  };
 }

@@ -93,6 +93,9 @@ function validatorProblem(item: { path: string; message: string }): FieldProblem
     const isImmutable = path.startsWith("/body/") && IMMUTABLE_FIELDS.has(name);
     return { path, message: isImmutable ? "cannot be changed" : "is not a known field" };
   }
+  if (/malformed uri/i.test(item.message)) {
+    return { path: "/path", message: "is not a valid percent-encoded URI" };
+  }
   const unknownQuery = /^Unknown query parameter '(.+)'$/.exec(item.message);
   if (unknownQuery)
     return { path: `/query/${unknownQuery[1]}`, message: "is not a known parameter" };
