@@ -4,7 +4,9 @@ import { contactHandlers } from "./contacts/contact-handlers.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
 import { errorRenderer, routeNotFound } from "./http/error-renderer.js";
+import { idempotency } from "./http/idempotency.js";
 import { jsonBody } from "./http/json-body.js";
+import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import "./http/locals.js";
 import { openApiValidator } from "./http/openapi-validator.js";
 import { mountOperations } from "./http/operations.js";
@@ -18,6 +20,7 @@ import type { LoadedSpec } from "./spec.js";
 export interface AppDeps {
   contacts: ContactStore;
   apiKeys: ApiKeyStore;
+  idempotency: IdempotencyStore;
   ids: IdGenerator;
   /** Milliseconds since the epoch. */
   now: () => number;
@@ -28,7 +31,7 @@ export interface AppDeps {
 
 /**
  * Builds the HTTP app. Middleware order: request id → public routes → body parser → auth →
- * spec validator → handlers → one error renderer.
+ * spec validator → idempotency keys → handlers → one error renderer.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -49,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(jsonBody(deps.config.bodyLimitBytes));
   app.use(requireApiKey(deps.apiKeys));
   app.use(openApiValidator(deps.spec.document, deps.config.validateResponses));
+  app.use(idempotency(deps.idempotency, deps.now));
 
   const router = express.Router();
   mountOperations(

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { ensureFirstApiKey } from "./first-start.js";
+import { startIdempotencyPruning } from "./http/idempotency.js";
 import { createIdGenerator } from "./ids.js";
 import { createLogger, errorFields } from "./logger.js";
 import { openSqliteStores } from "./server-store.js";
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const app = createApp({
     contacts: stores.contacts,
     apiKeys: stores.apiKeys,
+    idempotency: stores.idempotency,
     ids: createIdGenerator(),
     now: Date.now,
     logger,
@@ -31,6 +33,8 @@ async function main(): Promise<void> {
   const baseUrl = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
   logger.info("listening", { url: baseUrl, database: config.databasePath });
 
+  const stopPruning = startIdempotencyPruning(stores.idempotency, Date.now, logger);
+
   const firstKeyMessage = await ensureFirstApiKey(stores.apiKeys, Date.now(), baseUrl);
   if (firstKeyMessage) process.stdout.write(`${firstKeyMessage}\n`);
 
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
     }, 10_000);
     forced.unref();
     server.close(() => {
+      stopPruning();
       stores.close();
       logger.info("stopped");
       process.exit(0);

@@ -68,6 +68,15 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
       headers: { "content-type": "text/plain" },
       body: "external_id=x",
     }),
+  "createContact 422": async (ctx) => {
+    const headers = { "content-type": "application/json", "idempotency-key": uniqueId() };
+    const first = { method: "POST", headers, body: JSON.stringify({ external_id: uniqueId() }) };
+    expect((await ctx.ws.fetch("/v2/contacts", first)).status).toBe(201);
+    return ctx.ws.fetch("/v2/contacts", {
+      ...first,
+      body: JSON.stringify({ external_id: uniqueId() }),
+    });
+  },
   "createContact 500": (ctx) =>
     ctx.brokenWs.fetch("/v2/contacts", { method: "POST", ...json({ external_id: "x" }) }),
 
@@ -78,6 +87,11 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
   "listContacts 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts"),
 
   "retrieveContact 200": async (ctx) => ctx.ws.fetch(`/v2/contacts/${await createOne(ctx)}`),
+  "retrieveContact 304": async (ctx) => {
+    const id = await createOne(ctx);
+    const etag = (await ctx.ws.fetch(`/v2/contacts/${id}`)).headers.get("etag") as string;
+    return ctx.ws.fetch(`/v2/contacts/${id}`, { headers: { "if-none-match": etag } });
+  },
   "retrieveContact 400": (ctx) => ctx.ws.fetch(`/v2/contacts/${"x".repeat(121)}`),
   "retrieveContact 401": (ctx) => ctx.server.fetch("/v2/contacts/user_1"),
   "retrieveContact 404": (ctx) => ctx.ws.fetch("/v2/contacts/no_such_contact"),
@@ -100,6 +114,12 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
       method: "PATCH",
       ...json({ display_name: "x" }),
     }),
+  "updateContact 412": async (ctx) =>
+    ctx.ws.fetch(`/v2/contacts/${await createOne(ctx)}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", "if-match": '"stale.0"' },
+      body: JSON.stringify({ display_name: "x" }),
+    }),
   "updateContact 413": (ctx) =>
     ctx.ws.fetch("/v2/contacts/user_1", {
       method: "PATCH",
@@ -121,6 +141,11 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
     ctx.ws.fetch(`/v2/contacts/${"x".repeat(121)}`, { method: "DELETE" }),
   "deleteContact 401": (ctx) => ctx.server.fetch("/v2/contacts/user_1", { method: "DELETE" }),
   "deleteContact 404": (ctx) => ctx.ws.fetch("/v2/contacts/no_such_contact", { method: "DELETE" }),
+  "deleteContact 412": async (ctx) =>
+    ctx.ws.fetch(`/v2/contacts/${await createOne(ctx)}`, {
+      method: "DELETE",
+      headers: { "if-match": '"stale.0"' },
+    }),
   "deleteContact 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts/user_1", { method: "DELETE" }),
 };
 

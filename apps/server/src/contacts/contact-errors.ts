@@ -30,3 +30,11 @@ export class ExternalIdConflictError extends Error {
     super(`A contact with external_id ${JSON.stringify(externalId)} already exists`);
   }
 }
+
+/** An If-Match precondition did not hold: the contact changed since the client read it. */
+export class PreconditionFailedError extends Error {
+  override readonly name = "PreconditionFailedError";
+  constructor(readonly ref: string) {
+    super(`Contact ${ref} does not match If-Match: it changed since it was read`);
+  }
+}

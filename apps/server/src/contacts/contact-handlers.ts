@@ -1,9 +1,10 @@
 import type { Contact } from "@contacts/api-types";
 import { invalid } from "../http/api-error.js";
+import { etagListMatches, etagOf } from "../http/etag.js";
 import type { Handlers } from "../http/operations.js";
 import type { IdGenerator } from "../ids.js";
 import type { ContactPatch, ContactRecord, Metadata } from "./contact.js";
-import { ContactNotFoundError } from "./contact-errors.js";
+import { ContactNotFoundError, PreconditionFailedError } from "./contact-errors.js";
 import {
   applyContactPatch,
   assertMetadataWithinLimits,
@@ -30,12 +31,13 @@ const NO_USAGE: Contact["metrics"] = {
 /** The five contact operations, keyed by operationId and typed from openapi.yaml. */
 export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
   return {
-    async createContact({ body, principal }) {
+    async createContact({ body, headers, principal }) {
       const metadata = (body.metadata ?? {}) as Metadata;
       assertMetadataWithinLimits(metadata);
       const createdAt = now();
-      const contact = await store.create(principal.workspaceId, {
+      const contact: ContactRecord = {
         id: ids.contactId(createdAt),
+        workspaceId: principal.workspaceId,
         externalId: body.external_id,
         displayName: body.display_name ?? null,
         email: body.email ?? null,
@@ -43,12 +45,22 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
         tags: normalizeTags(body.tags ?? []),
         metadata,
         createdAt,
-      });
-      return {
-        status: 201,
-        body: toContactResource(contact),
-        headers: { Location: `/v2/contacts/${contact.id}` },
+        updatedAt: createdAt,
+        version: 1,
       };
+      const response = {
+        status: 201 as const,
+        body: toContactResource(contact),
+        headers: { Location: `/v2/contacts/${contact.id}`, ETag: etagOf(contact) },
+      };
+      // With an Idempotency-Key, the stored response commits with the contact or not at all.
+      const key = headers["Idempotency-Key"];
+      await store.create(
+        principal.workspaceId,
+        contact,
+        key ? { idempotency: { key, response } } : {},
+      );
+      return response;
     },
 
     async listContacts({ query, principal }) {
@@ -75,13 +87,18 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
       };
     },
 
-    async retrieveContact({ path, principal }) {
+    async retrieveContact({ path, headers, principal }) {
       const contact = await store.find(principal.workspaceId, path.id);
       if (!contact) throw new ContactNotFoundError(path.id);
-      return { status: 200, body: toContactResource(contact) };
+      const etag = etagOf(contact);
+      const ifNoneMatch = headers["If-None-Match"];
+      if (ifNoneMatch && etagListMatches(ifNoneMatch, etag, "weak")) {
+        return { status: 304, headers: { ETag: etag } };
+      }
+      return { status: 200, body: toContactResource(contact), headers: { ETag: etag } };
     },
 
-    async updateContact({ path, body = {}, principal }) {
+    async updateContact({ path, body = {}, headers, principal }) {
       const patch: ContactPatch = {};
       if (body.display_name !== undefined) patch.displayName = body.display_name;
       if (body.email !== undefined) patch.email = body.email;
@@ -92,21 +109,31 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
         principal.workspaceId,
         path.id,
         (current) => {
+          assertIfMatch(headers["If-Match"], current, path.id);
           const next = applyContactPatch(current, patch);
           return sameFields(current, next) ? undefined : next;
         },
         now(),
       );
       if (!contact) throw new ContactNotFoundError(path.id);
-      return { status: 200, body: toContactResource(contact) };
+      return { status: 200, body: toContactResource(contact), headers: { ETag: etagOf(contact) } };
     },
 
-    async deleteContact({ path, principal }) {
-      const deleted = await store.delete(principal.workspaceId, path.id);
+    async deleteContact({ path, headers, principal }) {
+      const deleted = await store.delete(principal.workspaceId, path.id, (current) =>
+        assertIfMatch(headers["If-Match"], current, path.id),
+      );
       if (!deleted) throw new ContactNotFoundError(path.id);
       return { status: 204 };
     },
   } satisfies Handlers;
+}
+
+/** Throws when an If-Match header is present and does not list the contact's current ETag. */
+function assertIfMatch(ifMatch: string | undefined, current: ContactRecord, ref: string): void {
+  if (ifMatch !== undefined && !etagListMatches(ifMatch, etagOf(current), "strong")) {
+    throw new PreconditionFailedError(ref);
+  }
 }
 
 /** The wire shape of a contact (snake_case, RFC 3339 UTC dates with milliseconds). */

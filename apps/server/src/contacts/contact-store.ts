@@ -1,3 +1,4 @@
+import type { StoredResponse } from "../idempotency/idempotency-store.js";
 import type { ContactFields, ContactRecord } from "./contact.js";
 
 /** What a list call asks for; cursors are positions (contact ids), not lookups. */
@@ -24,18 +25,24 @@ export interface NewContact extends ContactFields {
   createdAt: number;
 }
 
+export interface CreateOptions {
+  /** Completes this claimed idempotency key with `response` in the same transaction as the insert. */
+  idempotency?: { key: string; response: StoredResponse };
+}
+
 /**
  * Storage of contacts, owned by the domain: every call is scoped to one workspace, and `ref` is
  * a contact `_id` or `external_id` (an `_id` match wins). Implementations must make a duplicate
  * external_id fail atomically with ExternalIdConflictError.
  */
 export interface ContactStore {
-  create(workspaceId: string, contact: NewContact): Promise<ContactRecord>;
+  create(workspaceId: string, contact: NewContact, options?: CreateOptions): Promise<ContactRecord>;
   find(workspaceId: string, ref: string): Promise<ContactRecord | undefined>;
   list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage>;
   /**
    * Reads the contact, asks `change` for its next fields and writes them, in one transaction.
-   * `change` returns undefined for a no-op. Resolves to undefined when there is no such contact.
+   * `change` returns undefined for a no-op, or throws to abort (a failed precondition) with
+   * nothing written. Resolves to undefined when there is no such contact.
    */
   update(
     workspaceId: string,
@@ -43,6 +50,13 @@ export interface ContactStore {
     change: (current: ContactRecord) => ContactFields | undefined,
     now: number,
   ): Promise<ContactRecord | undefined>;
-  /** Resolves to false when there is no such contact. */
-  delete(workspaceId: string, ref: string): Promise<boolean>;
+  /**
+   * Resolves to false when there is no such contact. `guard` sees the contact inside the
+   * transaction and may throw to keep it (a failed precondition).
+   */
+  delete(
+    workspaceId: string,
+    ref: string,
+    guard?: (current: ContactRecord) => void,
+  ): Promise<boolean>;
 }

@@ -21,6 +21,8 @@ export interface ContactRecord {
   /** Milliseconds since the epoch. */
   createdAt: number;
   updatedAt: number;
+  /** 1 on create, +1 on every change; the ETag is made from it. */
+  version: number;
 }
 
 /** The mutable fields of a contact. */

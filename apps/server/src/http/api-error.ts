@@ -5,6 +5,7 @@ import {
   ContactValidationError,
   ExternalIdConflictError,
   type FieldProblem,
+  PreconditionFailedError,
 } from "../contacts/contact-errors.js";
 
 /** An error with its HTTP rendering decided: status, stable code, message and extras. */
@@ -42,6 +43,9 @@ export function toApiError(error: unknown): ApiError | undefined {
     return new ApiError(409, "external_id_conflict", error.message, {
       existingId: error.existingId,
     });
+  }
+  if (error instanceof PreconditionFailedError) {
+    return new ApiError(412, "precondition_failed", error.message);
   }
   if (error instanceof HttpError) return fromValidatorError(error);
   if (isBodyParserError(error)) return fromBodyParserError(error);

@@ -9,12 +9,18 @@ export type OperationId = keyof operations;
 type JsonOf<T> = T extends { content: { "application/json": infer Body } } ? Body : never;
 type Parameters<K extends OperationId> = operations[K]["parameters"];
 type Responses<K extends OperationId> = operations[K]["responses"];
-type SuccessStatus<K extends OperationId> = Extract<keyof Responses<K>, 200 | 201 | 202 | 204>;
+/** The statuses a handler returns; every other status is an error, thrown. */
+type SuccessStatus<K extends OperationId> = Extract<
+  keyof Responses<K>,
+  200 | 201 | 202 | 204 | 304
+>;
 
 /** What a handler receives: the request after the validator checked and coerced it. */
 export interface OperationInput<K extends OperationId> {
   path: Parameters<K> extends { path: infer P } ? P : never;
   query: Parameters<K> extends { query?: infer Q } ? NonNullable<Q> : never;
+  /** The header parameters the spec declares for the operation, under their spec names. */
+  headers: Parameters<K> extends { header?: infer H } ? NonNullable<H> : never;
   body: operations[K] extends { requestBody: infer B }
     ? JsonOf<B>
     : operations[K] extends { requestBody?: infer B }
@@ -24,14 +30,26 @@ export interface OperationInput<K extends OperationId> {
   requestId: string;
 }
 
+/** Response headers set by middleware for every operation, not by handlers. */
+type MiddlewareHeaders = "Request-Id" | "Idempotent-Replayed";
+/** The headers the spec declares for a response, minus the index signature and middleware's. */
+type DeclaredHeaders<R> = R extends { headers: infer H }
+  ? Omit<{ [P in keyof H as string extends P ? never : P]: H[P] }, MiddlewareHeaders>
+  : Record<never, never>;
+/** `headers` is required exactly when the spec declares headers the handler must set. */
+type WithHeaders<R> = [keyof DeclaredHeaders<R>] extends [never]
+  ? { headers?: undefined }
+  : { headers: DeclaredHeaders<R> };
+
 /**
  * What a handler returns: one of the operation's documented success statuses with exactly the
- * body the spec gives it (none for 204). Errors are thrown, not returned.
+ * body (none for 204/304) and the headers the spec gives it. Errors are thrown, not returned.
  */
 export type OperationResult<K extends OperationId> = {
-  [S in SuccessStatus<K>]: [JsonOf<Responses<K>[S]>] extends [never]
-    ? { status: S; headers?: Record<string, string> }
-    : { status: S; body: JsonOf<Responses<K>[S]>; headers?: Record<string, string> };
+  [S in SuccessStatus<K>]: ([JsonOf<Responses<K>[S]>] extends [never]
+    ? { status: S }
+    : { status: S; body: JsonOf<Responses<K>[S]> }) &
+    WithHeaders<Responses<K>[S]>;
 }[SuccessStatus<K>];
 
 /** The handler table: one entry per operationId, no more, no fewer. */
@@ -46,18 +64,46 @@ interface SpecOperation {
   method: (typeof METHODS)[number];
   /** The spec's path in Express syntax: `/v2/contacts/{id}` → `/v2/contacts/:id`. */
   route: string;
+  /** Names of the header parameters, as the spec spells them. */
+  headerNames: string[];
+}
+
+interface ParameterObject {
+  $ref?: string;
+  name?: string;
+  in?: string;
 }
 
 /** Lists the spec's operations. */
 export function specOperations(spec: OpenApiDocument): SpecOperation[] {
+  const components = spec.components as
+    | { parameters?: Record<string, ParameterObject> }
+    | undefined;
+  const resolve = (parameter: ParameterObject): ParameterObject => {
+    const name = parameter.$ref?.replace("#/components/parameters/", "");
+    return name ? (components?.parameters?.[name] ?? parameter) : parameter;
+  };
   return Object.entries(spec.paths).flatMap(([path, item]) =>
     METHODS.flatMap((method) => {
-      const operation = item[method] as { operationId?: string } | undefined;
+      const operation = item[method] as
+        | { operationId?: string; parameters?: ParameterObject[] }
+        | undefined;
       if (!operation) return [];
-      if (!operation.operationId)
+      if (!operation.operationId) {
         throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
-      const route = path.replace(/\{([^}]+)\}/g, ":$1");
-      return [{ operationId: operation.operationId, method, route }];
+      }
+      const parameters = [
+        ...((item.parameters as ParameterObject[] | undefined) ?? []),
+        ...(operation.parameters ?? []),
+      ].map(resolve);
+      return [
+        {
+          operationId: operation.operationId,
+          method,
+          route: path.replace(/\{([^}]+)\}/g, ":$1"),
+          headerNames: parameters.flatMap((p) => (p.in === "header" && p.name ? [p.name] : [])),
+        },
+      ];
     }),
   );
 }
@@ -82,16 +128,22 @@ export function mountOperations(router: Router, spec: OpenApiDocument, handlers:
         .join("; ")}`,
     );
   }
-  for (const { operationId, method, route } of operations) {
+  for (const { operationId, method, route, headerNames } of operations) {
     const handler = handlers[operationId as OperationId] as unknown as (
       input: OperationInput<OperationId>,
-    ) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
+    ) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> | undefined }>;
     router[method](route, async (req: Request, res: Response) => {
       const principal = res.locals.principal;
       if (!principal) throw new Error(`${operationId} reached without an authenticated principal`);
       const result = await handler({
         path: req.params as never,
         query: req.query as never,
+        headers: Object.fromEntries(
+          headerNames.flatMap((name) => {
+            const value = req.get(name);
+            return value === undefined ? [] : [[name, value]];
+          }),
+        ) as never,
         body: req.body as never,
         principal,
         requestId: res.locals.requestId,

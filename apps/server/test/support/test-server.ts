@@ -53,6 +53,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const app = createApp({
     contacts: stores.contacts,
     apiKeys: stores.apiKeys,
+    idempotency: stores.idempotency,
     ids: options.ids ?? createIdGenerator(),
     now: options.now ?? Date.now,
     logger: options.logger ?? createLogger("silent"),

@@ -29,6 +29,10 @@ export interface paths {
          * @description Creates a new contact with a unique `external_id`. If a contact with the same
          *     `external_id` already exists in the workspace, the request fails with `409` and the body
          *     names the existing contact's `_id` (`existing_id`).
+         *
+         *     Send an `Idempotency-Key` to make retries safe: the first completed response for a key is
+         *     stored for 24 hours and replayed, with `Idempotent-Replayed: true`, for a retry of the
+         *     same request (same method, path and body bytes) without creating anything again.
          */
         post: operations["createContact"];
         delete?: never;
@@ -52,14 +56,16 @@ export interface paths {
         };
         /**
          * Retrieve a contact
-         * @description Retrieves a contact by its `_id` or by its `external_id`; an `_id` match wins.
+         * @description Retrieves a contact by its `_id` or by its `external_id`; an `_id` match wins. With
+         *     `If-None-Match` holding the contact's current `ETag`, answers `304` without a body.
          */
         get: operations["retrieveContact"];
         put?: never;
         post?: never;
         /**
          * Delete a contact
-         * @description Deletes a contact by its `_id` or by its `external_id`.
+         * @description Deletes a contact by its `_id` or by its `external_id`. With `If-Match`, only if the
+         *     contact's current `ETag` is listed (or the value is `*`); otherwise `412`.
          */
         delete: operations["deleteContact"];
         options?: never;
@@ -71,6 +77,9 @@ export interface paths {
          *     merges key by key (`null` removes a key). `_id`, `external_id`, `workspace_id` and
          *     `created` cannot be changed (`400`). `updated` moves on every change. An empty body is
          *     an empty patch (orq.ai's client sends none when there is nothing to change).
+         *
+         *     With `If-Match`, the update applies only if the contact's current `ETag` is listed (or the
+         *     value is `*`); otherwise `412` and nothing changes.
          */
         patch: operations["updateContact"];
         trace?: never;
@@ -205,7 +214,7 @@ export interface components {
              * @description Stable, machine-readable error code.
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "internal_error";
+            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "idempotency_key_in_use" | "idempotency_key_reused" | "precondition_failed" | "internal_error";
             /** @description Same text as `error`. */
             message: string;
             /** @description One entry per failing field. */
@@ -282,7 +291,11 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A contact with this `external_id` already exists; `existing_id` names it. */
+        /**
+         * @description A contact with this `external_id` already exists (`external_id_conflict`; `existing_id`
+         *     names it), or a request with the same `Idempotency-Key` is still running
+         *     (`idempotency_key_in_use`; retry later).
+         */
         Conflict: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
@@ -298,6 +311,26 @@ export interface components {
                  *       "request_id": "req_01HZY5V3GQ8M7N2K4P6R9S1T3W"
                  *     }
                  */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description This `Idempotency-Key` was already used for a different request. */
+        IdempotencyKeyReused: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The contact's current `ETag` is not one `If-Match` lists; nothing changed. */
+        PreconditionFailed: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -334,6 +367,26 @@ export interface components {
     };
     parameters: {
         /**
+         * @description A unique value (a UUID is a good choice) that makes retrying this request safe. Scoped to
+         *     the workspace and kept for 24 hours after the first request completes. The same key with
+         *     the same request replays the first response; with a different request it is `422`
+         *     (`idempotency_key_reused`); while the first request is still running it is `409`
+         *     (`idempotency_key_in_use`). Requests refused by authentication or validation, and server
+         *     errors, are not remembered.
+         * @example 6f1c4b7e-2d0a-4a53-9c1e-8b5f3e2a7d90
+         */
+        IdempotencyKey: string;
+        /**
+         * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+         * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
+         */
+        IfMatch: string;
+        /**
+         * @description Answer `304` if the contact's current `ETag` is one of these (comma-separated), or `*`.
+         * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
+         */
+        IfNoneMatch: string;
+        /**
          * @description The contact's `_id` or its `external_id`.
          * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
          */
@@ -343,6 +396,13 @@ export interface components {
     headers: {
         /** @description Unique id of this request; quote it when reporting a problem. */
         "Request-Id": string;
+        /**
+         * @description Strong entity tag of the contact's current version; it changes on every write. Send it
+         *     back in `If-Match` or `If-None-Match`.
+         */
+        ETag: string;
+        /** @description `true` when this response is the stored response of an earlier request with the same `Idempotency-Key`. */
+        "Idempotent-Replayed": "true";
     };
     pathItems: never;
 }
@@ -394,7 +454,18 @@ export interface operations {
     createContact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A unique value (a UUID is a good choice) that makes retrying this request safe. Scoped to
+                 *     the workspace and kept for 24 hours after the first request completes. The same key with
+                 *     the same request replays the first response; with a different request it is `422`
+                 *     (`idempotency_key_reused`); while the first request is still running it is `409`
+                 *     (`idempotency_key_in_use`). Requests refused by authentication or validation, and server
+                 *     errors, are not remembered.
+                 * @example 6f1c4b7e-2d0a-4a53-9c1e-8b5f3e2a7d90
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -428,7 +499,9 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     /** @description Path of the new contact. */
-                    Location?: string;
+                    Location: string;
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -440,13 +513,20 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["InternalServerError"];
         };
     };
     retrieveContact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Answer `304` if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /**
                  * @description The contact's `_id` or its `external_id`.
@@ -462,11 +542,21 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Contact"];
                 };
+            };
+            /** @description The contact still has the `ETag` given in `If-None-Match`; no body. */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -477,7 +567,13 @@ export interface operations {
     deleteContact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The contact's `_id` or its `external_id`.
@@ -500,13 +596,20 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalServerError"];
         };
     };
     updateContact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description The contact's `_id` or its `external_id`.
@@ -538,6 +641,7 @@ export interface operations {
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -547,6 +651,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalServerError"];

@@ -55,4 +55,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: "contact versions (ETags) and idempotency keys",
+    sql: `
+      -- Bumped on every write; the ETag is derived from it.
+      ALTER TABLE contacts ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+
+      CREATE TABLE idempotency_keys (
+        workspace_id TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        fingerprint  TEXT NOT NULL,              -- SHA-256 of method, path and body bytes
+        response     TEXT,                       -- JSON; NULL while the first request runs
+        created_at   INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
+    `,
+  },
 ];

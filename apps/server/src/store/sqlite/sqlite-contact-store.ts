@@ -5,10 +5,12 @@ import { ExternalIdConflictError } from "../../contacts/contact-errors.js";
 import type {
   ContactPage,
   ContactStore,
+  CreateOptions,
   ListContactsQuery,
   NewContact,
 } from "../../contacts/contact-store.js";
 import type { SqliteDatabase } from "./database.js";
+import type { SqliteIdempotencyStore } from "./sqlite-idempotency-store.js";
 
 interface ContactRow {
   id: string;
@@ -21,10 +23,11 @@ interface ContactRow {
   metadata: string;
   created_at: number;
   updated_at: number;
+  version: number;
 }
 
 const COLUMNS =
-  "id, workspace_id, external_id, display_name, email, avatar_url, tags, metadata, created_at, updated_at";
+  "id, workspace_id, external_id, display_name, email, avatar_url, tags, metadata, created_at, updated_at, version";
 
 /** A ref matches a contact's id or its external_id; an id match sorts first. */
 const BY_REF = `workspace_id = @workspaceId AND (id = @ref OR external_id = @ref)
@@ -42,11 +45,14 @@ export class SqliteContactStore implements ContactStore {
   /** List statements differ by filters; each distinct SQL text is prepared once. */
   private readonly listStatements = new Map<string, Statement<unknown[], ContactRow>>();
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly idempotency: SqliteIdempotencyStore,
+  ) {
     this.insertContact = db.prepare(
       `INSERT INTO contacts (${COLUMNS}, search_text)
        VALUES (@id, @workspace_id, @external_id, @display_name, @email, @avatar_url, @tags,
-               @metadata, @created_at, @updated_at, @search_text)`,
+               @metadata, @created_at, @updated_at, @version, @search_text)`,
     );
     this.insertTag = db.prepare("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)");
     this.deleteTags = db.prepare("DELETE FROM contact_tags WHERE contact_id = ?");
@@ -56,18 +62,31 @@ export class SqliteContactStore implements ContactStore {
     );
     this.updateContact = db.prepare(
       `UPDATE contacts SET display_name = @display_name, email = @email, avatar_url = @avatar_url,
-         tags = @tags, metadata = @metadata, search_text = @search_text, updated_at = @updated_at
+         tags = @tags, metadata = @metadata, search_text = @search_text, updated_at = @updated_at,
+         version = @version
        WHERE id = @id`,
     );
     this.deleteById = db.prepare("DELETE FROM contacts WHERE id = ?");
   }
 
-  async create(workspaceId: string, contact: NewContact): Promise<ContactRecord> {
-    const record: ContactRecord = { ...contact, workspaceId, updatedAt: contact.createdAt };
+  async create(
+    workspaceId: string,
+    contact: NewContact,
+    options: CreateOptions = {},
+  ): Promise<ContactRecord> {
+    const record: ContactRecord = {
+      ...contact,
+      workspaceId,
+      updatedAt: contact.createdAt,
+      version: 1,
+    };
+    const { idempotency } = options;
     try {
       this.db.transaction(() => {
         this.insertContact.run(toRow(record));
         for (const tag of record.tags) this.insertTag.run(record.id, tag);
+        if (idempotency)
+          this.idempotency.completeSync(workspaceId, idempotency.key, idempotency.response);
       })();
     } catch (error) {
       if (error instanceof SqliteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") {
@@ -132,7 +151,12 @@ export class SqliteContactStore implements ContactStore {
         const current = fromRow(row);
         const fields = change(current);
         if (!fields) return current;
-        const next: ContactRecord = { ...current, ...fields, updatedAt: now };
+        const next: ContactRecord = {
+          ...current,
+          ...fields,
+          updatedAt: now,
+          version: current.version + 1,
+        };
         this.updateContact.run(toRow(next));
         if (fields.tags !== current.tags) {
           this.deleteTags.run(next.id);
@@ -143,11 +167,16 @@ export class SqliteContactStore implements ContactStore {
       .immediate();
   }
 
-  async delete(workspaceId: string, ref: string): Promise<boolean> {
+  async delete(
+    workspaceId: string,
+    ref: string,
+    guard?: (current: ContactRecord) => void,
+  ): Promise<boolean> {
     return this.db
       .transaction(() => {
         const row = this.selectByRef.get({ workspaceId, ref });
         if (!row) return false;
+        guard?.(fromRow(row));
         this.deleteById.run(row.id);
         return true;
       })
@@ -185,6 +214,7 @@ function toRow(contact: ContactRecord): ContactRow & { search_text: string } {
     metadata: JSON.stringify(contact.metadata),
     created_at: contact.createdAt,
     updated_at: contact.updatedAt,
+    version: contact.version,
     search_text: searchTextOf(contact),
   };
 }
@@ -201,5 +231,6 @@ function fromRow(row: ContactRow): ContactRecord {
     metadata: JSON.parse(row.metadata) as Metadata,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    version: row.version,
   };
 }
