@@ -36,6 +36,9 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
+  // The spec's paths are exact: /V2/CONTACTS and /v2/contacts/ are not routes.
+  app.set("case sensitive routing", true);
+  app.set("strict routing", true);
   // ETags of whole JSON bodies cost a hash per response and mean nothing for a JSON API yet.
   app.set("etag", false);
 
@@ -54,7 +57,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(openApiValidator(deps.spec.document, deps.config.validateResponses));
   app.use(idempotency(deps.idempotency, deps.now));
 
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true, strict: true });
   mountOperations(
     router,
     deps.spec.document,

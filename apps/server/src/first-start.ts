@@ -1,16 +1,20 @@
 import type { ApiKeyStore } from "./auth/api-keys.js";
 
 /**
- * On a database with no API key at all, creates workspace "default" with one key and returns a
- * message to print once; undefined when keys already exist.
+ * On a database with no API key at all, creates workspace "default" with one key and returns
+ * it; undefined when keys already exist. Runs before the server listens, so no request can
+ * arrive before a key exists.
  */
 export async function ensureFirstApiKey(
   keys: ApiKeyStore,
   now: number,
-  baseUrl: string,
 ): Promise<string | undefined> {
   if ((await keys.countKeys()) > 0) return undefined;
-  const { key } = await keys.createKey("default", now);
+  return (await keys.createKey("default", now)).key;
+}
+
+/** What the operator reads once; printed on stderr, away from the JSON log stream on stdout. */
+export function firstKeyMessage(key: string, baseUrl: string): string {
   return [
     "",
     'No API key existed, so one was created for workspace "default". It is shown only this once:',

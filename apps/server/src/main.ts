@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
-import { ensureFirstApiKey } from "./first-start.js";
+import { ensureFirstApiKey, firstKeyMessage } from "./first-start.js";
 import { startIdempotencyPruning } from "./http/idempotency.js";
 import { createIdGenerator } from "./ids.js";
 import { createLogger, errorFields } from "./logger.js";
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     config,
   });
 
+  const firstKey = await ensureFirstApiKey(stores.apiKeys, Date.now());
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
@@ -35,8 +36,7 @@ async function main(): Promise<void> {
 
   const stopPruning = startIdempotencyPruning(stores.idempotency, Date.now, logger);
 
-  const firstKeyMessage = await ensureFirstApiKey(stores.apiKeys, Date.now(), baseUrl);
-  if (firstKeyMessage) process.stdout.write(`${firstKeyMessage}\n`);
+  if (firstKey) process.stderr.write(`${firstKeyMessage(firstKey, baseUrl)}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

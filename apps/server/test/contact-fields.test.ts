@@ -314,17 +314,82 @@ describe("update is a JSON Merge Patch", () => {
 });
 
 describe("retrieve", () => {
-  it("prefers an _id match over an external_id that looks like one", async () => {
-    const first = (await (await post({ external_id: nextExternalId() })).json()) as { _id: string };
-    const impostor = (await (await post({ external_id: first._id })).json()) as { _id: string };
-    expect(((await get(first._id)) as { _id: string })._id).toBe(first._id);
-    expect(impostor._id).not.toBe(first._id);
-  });
-
   it("finds an external_id with slashes, spaces and unicode", async () => {
     const externalId = "team/ünïcode id?#%";
     expect((await post({ external_id: externalId })).status).toBe(201);
     expect(((await get(externalId)) as { external_id: string }).external_id).toBe(externalId);
+  });
+
+  it.each([
+    ["/V2/CONTACTS", 404],
+    ["/v2/contacts/", 404],
+  ])("routes only the spec's exact paths: %s → %i", async (path, status) => {
+    expect((await ws.fetch(path)).status).toBe(status);
+  });
+});
+
+describe("values the store could not keep as sent are refused", () => {
+  it.each<[string, string, string]>([
+    [
+      "a lone surrogate in display_name",
+      '{"external_id": "s1", "display_name": "a\\ud800b"}',
+      "/body/display_name",
+    ],
+    ["a lone surrogate in a tag", '{"external_id": "s2", "tags": ["\\udc00"]}', "/body/tags/0"],
+    [
+      "a lone surrogate in a metadata key",
+      '{"external_id": "s3", "metadata": {"\\ud800": 1}}',
+      "/body/metadata/",
+    ],
+    [
+      "an external_id shaped like a contact _id",
+      '{"external_id": "contact_01ARZ3NDEKTSV4RRFFQ69G5FAV"}',
+      "/body/external_id",
+    ],
+    ["a control character in external_id", '{"external_id": "a\\u0000b"}', "/body/external_id"],
+    [
+      "a comma in a tag (the tag filter splits on commas)",
+      '{"external_id": "s4", "tags": ["a,b"]}',
+      "/body/tags/0",
+    ],
+    [
+      "an avatar_url without a host",
+      '{"external_id": "s5", "avatar_url": "https://"}',
+      "/body/avatar_url",
+    ],
+  ])("%s → 400", async (_name, raw, path) => {
+    const res = await ws.fetch("/v2/contacts", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: raw,
+    });
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as { details: { path: string }[] };
+    expect(json.details.some((d) => d.path.startsWith(path))).toBe(true);
+  });
+
+  it("refuses a lone surrogate in an update too, changing nothing", async () => {
+    const created = (await (
+      await post({ external_id: nextExternalId(), display_name: "ok" })
+    ).json()) as {
+      _id: string;
+    };
+    const res = await patch(created._id, '{"display_name": "\\ud800"}');
+    expect(res.status).toBe(400);
+    expect(((await get(created._id)) as { display_name: string }).display_name).toBe("ok");
+  });
+
+  it("merges nested metadata as RFC 7396 says", async () => {
+    const created = (await (
+      await post({
+        external_id: nextExternalId(),
+        metadata: { prefs: { theme: "dark", lang: "en" } },
+      })
+    ).json()) as { _id: string };
+    const res = await patch(created._id, { metadata: { prefs: { theme: null } } });
+    expect(((await res.json()) as { metadata: unknown }).metadata).toEqual({
+      prefs: { lang: "en" },
+    });
   });
 });
 

@@ -77,10 +77,12 @@ describe("first start, admin CLI and shutdown", () => {
 
   it("creates the database folder, prints one key on first start, and the key works", async () => {
     const server = await startServer();
-    const keys = server.out().match(/ck_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g) ?? [];
+    const keys = server.err().match(/ck_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g) ?? [];
     expect(new Set(keys).size).toBe(1);
     firstKey = keys[0] as string;
-    expect(server.out()).toContain('workspace "default"');
+    expect(server.err()).toContain('workspace "default"');
+    // Never in the JSON log stream.
+    expect(server.out()).not.toContain(firstKey);
     expect((await listContacts(server.url, firstKey)).status).toBe(200);
 
     server.child.kill("SIGTERM");
@@ -90,7 +92,7 @@ describe("first start, admin CLI and shutdown", () => {
 
   it("does not print a key again on the next start", async () => {
     const server = await startServer();
-    expect(server.out()).not.toMatch(/ck_[0-9a-f]{16}_/);
+    expect(server.out() + server.err()).not.toMatch(/ck_[0-9a-f]{16}_/);
     expect((await listContacts(server.url, firstKey)).status).toBe(200);
     server.child.kill("SIGINT");
     expect(await server.exited).toBe(0);

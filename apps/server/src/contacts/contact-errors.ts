@@ -4,6 +4,8 @@ export interface FieldProblem {
   /** JSON pointer of the failing value, as `/body/metadata`. */
   path: string;
   message: string;
+  /** Set when the problem has an error code of its own (the response's `code`). */
+  code?: "immutable_field";
 }
 
 /** Input that passes the schema but breaks a rule the schema cannot express. */

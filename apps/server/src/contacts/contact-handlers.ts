@@ -8,6 +8,7 @@ import { ContactNotFoundError, PreconditionFailedError } from "./contact-errors.
 import {
   applyContactPatch,
   assertMetadataWithinLimits,
+  assertStorableBody,
   normalizeTags,
   sameFields,
 } from "./contact-rules.js";
@@ -32,6 +33,7 @@ const NO_USAGE: Contact["metrics"] = {
 export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
   return {
     async createContact({ body, headers, principal }) {
+      assertStorableBody(body);
       const metadata = (body.metadata ?? {}) as Metadata;
       assertMetadataWithinLimits(metadata);
       const createdAt = now();
@@ -99,6 +101,7 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
     },
 
     async updateContact({ path, body = {}, headers, principal }) {
+      assertStorableBody(body);
       const patch: ContactPatch = {};
       if (body.display_name !== undefined) patch.displayName = body.display_name;
       if (body.email !== undefined) patch.email = body.email;

@@ -4,6 +4,7 @@ import { ContactValidationError } from "./contact-errors.js";
 import {
   applyContactPatch,
   assertMetadataWithinLimits,
+  assertStorableBody,
   MAX_METADATA_BYTES,
   normalizeTags,
   sameFields,
@@ -49,9 +50,19 @@ describe("applyContactPatch (RFC 7396)", () => {
       { metadata: { seats: 3, nested: { x: 1 } } },
     ],
     [
-      "replaces a nested metadata value whole",
+      "merges nested metadata objects too",
       { metadata: { nested: { y: 2 } } },
-      { metadata: { plan: "pro", seats: 3, nested: { y: 2 } } },
+      { metadata: { plan: "pro", seats: 3, nested: { x: 1, y: 2 } } },
+    ],
+    [
+      "removes a nested metadata key with null, storing no null",
+      { metadata: { nested: { x: null, z: { q: null } } } },
+      { metadata: { plan: "pro", seats: 3, nested: { z: {} } } },
+    ],
+    [
+      "replaces arrays whole, nulls inside them included",
+      { metadata: { seats: [1, null] } },
+      { metadata: { plan: "pro", seats: [1, null], nested: { x: 1 } } },
     ],
     ["clears metadata with null", { metadata: null }, { metadata: {} }],
   ])("%s", (_name, patch, changed) => {
@@ -94,13 +105,46 @@ describe("assertMetadataWithinLimits", () => {
     ],
     ["50 keys", Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 1])), true],
     ["51 keys", Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 1])), false],
-    ["a nested value 32 levels down", nest(31), true],
-    ["a nested value 33 levels down", nest(32), false],
-    ["a number too large for a double (parsed as Infinity)", JSON.parse('{"n": 1e400}'), false],
   ])("%s → accepted: %s", (_name, metadata, accepted) => {
     const check = () => assertMetadataWithinLimits(metadata);
     if (accepted) expect(check).not.toThrow();
     else expect(check).toThrow(ContactValidationError);
+  });
+});
+
+describe("assertStorableBody", () => {
+  it.each<[string, unknown, string | undefined]>([
+    ["plain JSON", { external_id: "x", metadata: { a: [1, "b", null] } }, undefined],
+    ["a value 32 levels below metadata", { metadata: nest(31) }, undefined],
+    ["a value 33 levels below metadata", { metadata: nest(32) }, "/body/metadata/k"],
+    [
+      "a number too large for a double (parsed as Infinity)",
+      JSON.parse('{"metadata": {"n": 1e400}}'),
+      "/body/metadata/n",
+    ],
+    [
+      "a lone surrogate in a field",
+      JSON.parse('{"display_name": "a\\ud800"}'),
+      "/body/display_name",
+    ],
+    ["a lone surrogate in a tag", JSON.parse('{"tags": ["ok", "\\udc00"]}'), "/body/tags/1"],
+    [
+      "a lone surrogate in a metadata key",
+      JSON.parse('{"metadata": {"\\ud800": 1}}'),
+      "/body/metadata/\ud800",
+    ],
+    ["a surrogate pair (an emoji)", { display_name: "😀" }, undefined],
+  ])("%s → %s", (_name, body, failingPath) => {
+    const check = () => assertStorableBody(body);
+    if (!failingPath) return expect(check).not.toThrow();
+    try {
+      check();
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ContactValidationError).problems[0]?.path.startsWith(failingPath)).toBe(
+        true,
+      );
+    }
   });
 });
 

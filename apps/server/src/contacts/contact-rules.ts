@@ -1,3 +1,4 @@
+import type { Contact, UpdateContactRequest } from "@contacts/api-types";
 import type { ContactFields, ContactPatch, JsonValue, Metadata } from "./contact.js";
 import { ContactValidationError, type FieldProblem } from "./contact-errors.js";
 
@@ -7,18 +8,73 @@ export const MAX_METADATA_KEYS = 50;
 /** Deeper values are refused: they would only serve to exhaust recursive JSON code. */
 export const MAX_METADATA_DEPTH = 32;
 
+/**
+ * Fields a contact has but an update may not send. Typed from the spec, so a new Contact field
+ * fails the typecheck here until it is classified as updatable or not.
+ */
+const IMMUTABLE_FIELDS: Record<Exclude<keyof Contact, keyof UpdateContactRequest>, true> = {
+  _id: true,
+  external_id: true,
+  workspace_id: true,
+  metrics: true,
+  created: true,
+  updated: true,
+};
+
+export function isImmutableField(name: string): boolean {
+  return Object.hasOwn(IMMUTABLE_FIELDS, name);
+}
+
 /** Drops repeated tags, keeping the first occurrence's position. */
 export function normalizeTags(tags: readonly string[]): string[] {
   return [...new Set(tags)];
 }
 
 /**
- * Throws a 400-class error when metadata breaks the key-count, depth or size limit, or holds a
- * number JSON.parse could not represent (1e400 parses to Infinity and would be stored as null).
+ * Throws a 400-class error for what a round trip through JSON and SQLite would change: strings
+ * or keys with lone UTF-16 surrogates (stored as U+FFFD), numbers JSON.parse could not hold
+ * (1e400 parses to Infinity, stored as null), and values nested deeper than `maxDepth`. Walks
+ * iteratively, so no nesting can exhaust the stack; run it before anything recursive.
  */
+export function assertStorable(root: unknown, rootPath: string, maxDepth: number): void {
+  const pending: [unknown, string, number][] = [[root, rootPath, 0]];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const [value, path, depth] = item;
+    const problem = problemWith(value, path, depth, maxDepth);
+    if (problem) throw new ContactValidationError([problem]);
+    if (value === null || typeof value !== "object") continue;
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = `${path}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+      if (!key.isWellFormed()) {
+        throw new ContactValidationError([
+          { path: childPath, message: "key is not valid Unicode" },
+        ]);
+      }
+      pending.push([child, childPath, depth + 1]);
+    }
+  }
+}
+
+function problemWith(value: unknown, path: string, depth: number, maxDepth: number) {
+  if (typeof value === "string" && !value.isWellFormed()) {
+    return { path, message: "must be valid Unicode (no lone surrogates)" };
+  }
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    return { path, message: "must be a finite number" };
+  }
+  if (value !== null && typeof value === "object" && depth >= maxDepth) {
+    return { path, message: `must NOT be nested more than ${maxDepth} levels deep` };
+  }
+  return undefined;
+}
+
+/** Checks a request body: metadata values may nest MAX_METADATA_DEPTH levels below metadata. */
+export function assertStorableBody(body: unknown): void {
+  assertStorable(body, "/body", MAX_METADATA_DEPTH + 1);
+}
+
+/** Throws a 400-class error when metadata has too many keys or is too large serialized. */
 export function assertMetadataWithinLimits(metadata: Metadata, path = "/body/metadata"): void {
-  const problem = findUnstorableValue(metadata, path);
-  if (problem) throw new ContactValidationError([problem]);
   const keys = Object.keys(metadata).length;
   if (keys > MAX_METADATA_KEYS) {
     throw new ContactValidationError([
@@ -36,32 +92,9 @@ export function assertMetadataWithinLimits(metadata: Metadata, path = "/body/met
   }
 }
 
-/** Walks the value iteratively (no recursion, whatever the nesting) for depth and non-finite numbers. */
-function findUnstorableValue(root: JsonValue, rootPath: string): FieldProblem | undefined {
-  const pending: [JsonValue, string, number][] = [[root, rootPath, 0]];
-  for (let item = pending.pop(); item; item = pending.pop()) {
-    const [value, path, depth] = item;
-    if (typeof value === "number" && !Number.isFinite(value)) {
-      return { path, message: "must be a finite number" };
-    }
-    if (value === null || typeof value !== "object") continue;
-    if (depth >= MAX_METADATA_DEPTH) {
-      return { path, message: `must NOT be nested more than ${MAX_METADATA_DEPTH} levels deep` };
-    }
-    for (const [key, child] of Object.entries(value)) {
-      pending.push([
-        child,
-        `${path}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`,
-        depth + 1,
-      ]);
-    }
-  }
-  return undefined;
-}
-
 /**
  * Applies a JSON Merge Patch (RFC 7396) to a contact's mutable fields: absent is unchanged, null
- * clears, tags are replaced whole, metadata merges key by key (null removes the key).
+ * clears, tags are replaced whole, metadata merges key by key at every depth (null removes).
  */
 export function applyContactPatch(current: ContactFields, patch: ContactPatch): ContactFields {
   const next: ContactFields = {
@@ -92,14 +125,24 @@ export function sameFields(a: ContactFields, b: ContactFields): boolean {
 }
 
 /**
- * Top-level key-by-key merge; the metadata object is one level deep by contract, so nested values
- * are replaced whole. Built with Object.fromEntries so keys such as `__proto__` stay plain data.
+ * RFC 7396 MergePatch on metadata: objects merge key by key at every depth, null removes a key,
+ * anything else (arrays included) replaces. Recursion is safe: bodies are depth-checked first.
+ * Built with Object.fromEntries so keys such as `__proto__` stay plain data.
  */
 function mergeMetadata(current: Metadata, patch: { [key: string]: JsonValue }): Metadata {
-  const merged = new Map(Object.entries(current));
+  return mergePatch(current, patch) as Metadata;
+}
+
+function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
+  if (!isObject(patch)) return patch;
+  const merged = new Map(Object.entries(isObject(target) ? target : {}));
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) merged.delete(key);
-    else merged.set(key, value);
+    else merged.set(key, mergePatch(merged.get(key), value));
   }
   return Object.fromEntries(merged);
+}
+
+function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -7,6 +7,7 @@ import {
   type FieldProblem,
   PreconditionFailedError,
 } from "../contacts/contact-errors.js";
+import { isImmutableField } from "../contacts/contact-rules.js";
 
 /** An error with its HTTP rendering decided: status, stable code, message and extras. */
 export class ApiError extends Error {
@@ -25,8 +26,6 @@ export class ApiError extends Error {
   }
 }
 
-/** Fields that exist on a contact but that a PATCH may not send. */
-const IMMUTABLE_FIELDS = new Set(["_id", "external_id", "workspace_id", "created", "updated"]);
 /** Enough to fix a request; the rest only makes a huge body. */
 const MAX_DETAILS = 20;
 
@@ -55,13 +54,13 @@ export function toApiError(error: unknown): ApiError | undefined {
 /** A 400 naming each failing field. */
 export function invalid(problems: FieldProblem[]): ApiError {
   const shown = problems.slice(0, MAX_DETAILS);
-  const immutable = shown.find((p) => p.message === "cannot be changed");
+  const immutable = shown.some((p) => p.code === "immutable_field");
   const summary = shown.map((p) => `${p.path} ${p.message}`).join("; ");
   return new ApiError(
     400,
     immutable ? "immutable_field" : "validation_failed",
     `Invalid request: ${summary}`,
-    { details: shown },
+    { details: shown.map(({ path, message }) => ({ path, message })) },
   );
 }
 
@@ -94,8 +93,9 @@ function validatorProblem(item: { path: string; message: string }): FieldProblem
   if (extra) {
     const name = extra[1] ?? item.path.split("/").at(-1) ?? "";
     const path = item.path.endsWith(`/${name}`) ? item.path : `${item.path}/${name}`;
-    const isImmutable = path.startsWith("/body/") && IMMUTABLE_FIELDS.has(name);
-    return { path, message: isImmutable ? "cannot be changed" : "is not a known field" };
+    return path.startsWith("/body/") && isImmutableField(name)
+      ? { path, message: "cannot be changed", code: "immutable_field" }
+      : { path, message: "is not a known field" };
   }
   if (/malformed uri/i.test(item.message)) {
     return { path: "/path", message: "is not a valid percent-encoded URI" };
@@ -110,6 +110,8 @@ interface BodyParserError {
   status: number;
   type: string;
   message: string;
+  /** The size limit, on entity.too.large. */
+  limit?: number;
 }
 
 function isBodyParserError(error: unknown): error is BodyParserError {
@@ -130,7 +132,7 @@ function fromBodyParserError(error: BodyParserError): ApiError | undefined {
         `Request body is not valid JSON: ${error.message}`,
       );
     case "entity.too.large":
-      return payloadTooLarge();
+      return payloadTooLarge(error.limit);
     case "encoding.unsupported":
     case "charset.unsupported":
       return unsupportedMediaType();
@@ -141,8 +143,9 @@ function fromBodyParserError(error: BodyParserError): ApiError | undefined {
   }
 }
 
-export function payloadTooLarge(): ApiError {
-  return new ApiError(413, "payload_too_large", "Request body is larger than 128 KiB");
+export function payloadTooLarge(limitBytes?: number): ApiError {
+  const limit = limitBytes ? ` (${limitBytes / 1024} KiB)` : "";
+  return new ApiError(413, "payload_too_large", `Request body is larger than the limit${limit}`);
 }
 
 export function unsupportedMediaType(): ApiError {

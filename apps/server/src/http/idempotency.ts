@@ -66,28 +66,32 @@ function replay(res: Response, stored: StoredResponse): void {
 
 /** When the response ends: keep a 2xx or a 409 for replay; forget anything else. */
 function settleWhenDone(res: Response, store: IdempotencyStore, workspaceId: string, key: string) {
-  let body: unknown;
-  const json = res.json.bind(res);
-  res.json = (value: unknown) => {
-    body = value;
-    return json(value);
+  // res.json ends in res.send with the JSON text, and the error renderer calls res.send itself.
+  let sent: unknown;
+  const send = res.send.bind(res);
+  res.send = (value: unknown) => {
+    sent = value;
+    return send(value);
   };
   res.on("close", () => {
     const remembered = res.writableFinished && (res.statusCode < 300 || res.statusCode === 409);
-    const settle = remembered
-      ? store.complete(workspaceId, key, {
-          status: res.statusCode,
-          headers: Object.fromEntries(
-            REPLAYED_HEADERS.flatMap((name) => {
-              const value = res.getHeader(name);
-              return typeof value === "string" ? [[name, value]] : [];
-            }),
-          ),
-          ...(body !== undefined && { body }),
-        })
-      : store.release(workspaceId, key);
-    // Nothing to answer any more; a failure here only means the next retry runs anew.
-    settle.catch(() => undefined);
+    const settle = async () => {
+      if (!remembered) return store.release(workspaceId, key);
+      const headers = Object.fromEntries(
+        REPLAYED_HEADERS.flatMap((name) => {
+          const value = res.getHeader(name);
+          return typeof value === "string" ? [[name, value]] : [];
+        }),
+      );
+      const body = typeof sent === "string" && sent !== "" ? JSON.parse(sent) : undefined;
+      return store.complete(workspaceId, key, {
+        status: res.statusCode,
+        headers,
+        ...(body !== undefined && { body }),
+      });
+    };
+    // Nothing to answer any more; a failure here only means the key stays claimed until stale.
+    settle().catch(() => undefined);
   });
 }
 

@@ -96,7 +96,8 @@ export interface components {
         /**
          * @description Unique string value to identify the contact user in the customer's system. This should be
          *     the same ID you use in your system to reference this user. Unique per workspace; cannot be
-         *     changed.
+         *     changed. No control characters, and not shaped like a contact `_id` (`contact_` + ULID),
+         *     so that `/v2/contacts/{id}` always means one contact.
          * @example user_12345
          */
         ExternalId: string;
@@ -117,7 +118,10 @@ export interface components {
          * @example https://example.com/avatars/jane-smith.jpg
          */
         AvatarUrl: string | null;
-        /** @example premium */
+        /**
+         * @description No commas, since the tag filter accepts a comma-separated list.
+         * @example premium
+         */
         Tag: string;
         /**
          * @description Tags associated with the contact, for organizing and filtering. At most 50; duplicates

@@ -20,12 +20,15 @@ export function openDatabase(path: string): SqliteDatabase {
   return db;
 }
 
-/** Applies every migration newer than the database's `user_version`, each in its own transaction. */
+/**
+ * Applies every migration newer than the database's `user_version`, each in its own write
+ * transaction. The version is read inside the transaction, so two processes opening a new file
+ * at once (the server and the admin CLI) never apply a migration twice.
+ */
 export function migrate(db: SqliteDatabase, migrations: readonly Migration[]): void {
-  const current = db.pragma("user_version", { simple: true }) as number;
   for (const migration of migrations) {
-    if (migration.version <= current) continue;
     db.transaction(() => {
+      if ((db.pragma("user_version", { simple: true }) as number) >= migration.version) return;
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
