@@ -55,7 +55,12 @@ export function assertStorable(root: unknown, rootPath: string, maxDepth: number
   }
 }
 
-function problemWith(value: unknown, path: string, depth: number, maxDepth: number) {
+function problemWith(
+  value: unknown,
+  path: string,
+  depth: number,
+  maxDepth: number,
+): FieldProblem | undefined {
   if (typeof value === "string" && !value.isWellFormed()) {
     return { path, message: "must be valid Unicode (no lone surrogates)" };
   }
