@@ -1,3 +1,4 @@
+import pino from "pino";
 import type { LogLevel } from "./config.js";
 
 /** Structured logger: one JSON object per line. Never pass it secrets, bodies or emails. */
@@ -6,22 +7,47 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** Writes out anything buffered; call before the process exits. */
+  flush(): void;
 }
 
-const SEVERITY: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+export interface LoggerOptions {
+  /** Where lines go; stdout (buffered) by default. Tests pass their own. */
+  write?: (line: string) => void;
+  /** Human-readable, coloured output through pino-pretty (development only). */
+  pretty?: boolean;
+}
 
-/** A JSON-lines logger writing to the given sink (stdout by default). */
-export function createLogger(
-  level: LogLevel,
-  write: (line: string) => void = (line) => process.stdout.write(line),
-): Logger {
-  const threshold = SEVERITY[level];
-  const emit =
-    (lvl: Exclude<LogLevel, "silent">) => (msg: string, fields?: Record<string, unknown>) => {
-      if (SEVERITY[lvl] < threshold) return;
-      write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })}\n`);
-    };
-  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+/** A pino logger behind the small interface the app uses. */
+export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
+  const settings: pino.LoggerOptions = {
+    level,
+    base: null,
+    messageKey: "msg",
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  // Synchronous stdout: a line is out before the next statement runs, so nothing is lost when the
+  // process exits or crashes (asynchronous writes dropped the last lines at exit).
+  const stdout =
+    options.write || options.pretty ? undefined : pino.destination({ dest: 1, sync: true });
+  const log = options.pretty
+    ? pino({ ...settings, transport: { target: "pino-pretty", options: { colorize: true } } })
+    : pino(settings, stdout ?? { write: options.write as (line: string) => void });
+  const at =
+    (method: "debug" | "info" | "warn" | "error") =>
+    (msg: string, fields?: Record<string, unknown>) =>
+      log[method](fields ?? {}, msg);
+  return {
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    flush: () => {
+      if (stdout) stdout.flushSync();
+      else log.flush();
+    },
+  };
 }
 
 /** Serializes an error for a log line, stack included. */

@@ -11,7 +11,7 @@ import { loadSpec } from "./spec.js";
 /** Entry point: reads config, opens the store, listens; on SIGTERM/SIGINT drains and closes. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { pretty: process.env.NODE_ENV === "development" });
   const stores = openSqliteStores(config.databasePath);
   const app = createApp({
     contacts: stores.contacts,
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       stopPruning();
       stores.close();
       logger.info("stopped");
+      logger.flush();
       process.exit(0);
     });
     server.closeIdleConnections();

@@ -171,7 +171,7 @@ beforeAll(async () => {
   ctx.server = await startTestServer();
   ctx.ws = await ctx.server.workspace();
   ctx.broken = await startTestServer({
-    logger: createLogger("error", (line) => unexpectedErrors.push(line)),
+    logger: createLogger("error", { write: (line) => unexpectedErrors.push(line) }),
   });
   ctx.brokenWs = await ctx.broken.workspace();
   ctx.broken.stores.database.close();

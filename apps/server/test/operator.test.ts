@@ -57,10 +57,13 @@ async function startServer() {
       15_000,
     );
     proc.child.stdout?.on("data", () => {
-      const match = /"msg":"listening","url":"([^"]+)"/.exec(proc.out());
-      if (match?.[1]) {
+      const line = proc
+        .out()
+        .split("\n")
+        .find((l) => l.includes('"msg":"listening"'));
+      if (line) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve((JSON.parse(line) as { url: string }).url);
       }
     });
   });
