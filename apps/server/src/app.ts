@@ -10,10 +10,14 @@ import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import "./http/locals.js";
 import { openApiValidator } from "./http/openapi-validator.js";
 import { mountOperations } from "./http/operations.js";
+import { operatorRoutes, type Readiness } from "./http/operator-routes.js";
+import { type RateLimitConfig, rateLimit } from "./http/rate-limit.js";
 import { requestId } from "./http/request-id.js";
-import { logRequests } from "./http/request-log.js";
+import { observeRequests } from "./http/request-log.js";
+import { securityHeaders } from "./http/security-headers.js";
 import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
+import { createMetrics, type Metrics, withStoreTiming } from "./observability/metrics.js";
 import type { LoadedSpec } from "./spec.js";
 
 /** Everything the app needs from outside; tests build their own. */
@@ -26,12 +30,18 @@ export interface AppDeps {
   now: () => number;
   logger: Logger;
   spec: LoadedSpec;
-  config: { validateResponses: boolean; bodyLimitBytes: number };
+  /** Whether the store can serve; /readyz reports it. */
+  readiness: () => Promise<Readiness>;
+  /** Prometheus metrics; a fresh registry without process metrics by default. */
+  metrics?: Metrics;
+  config: { validateResponses: boolean; bodyLimitBytes: number; rateLimit: RateLimitConfig };
 }
 
 /**
- * Builds the HTTP app. Middleware order: request id → public routes → body parser → auth →
- * spec validator → idempotency keys → handlers → one error renderer.
+ * Builds the HTTP app. Middleware order: request id → request log and metrics → security
+ * headers → operator routes (no key) → auth → rate limit → body parser → spec validator →
+ * idempotency keys → handlers → one error renderer. Auth and the rate limit come before the body
+ * parser so that unauthenticated or throttled clients cannot make the server read bodies.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -42,26 +52,28 @@ export function createApp(deps: AppDeps): Express {
   // ETags of whole JSON bodies cost a hash per response and mean nothing for a JSON API yet.
   app.set("etag", false);
 
+  const metrics = deps.metrics ?? createMetrics({ processMetrics: false });
+  const contacts = withStoreTiming(deps.contacts, "contacts", metrics);
+  const apiKeys = withStoreTiming(deps.apiKeys, "api_keys", metrics);
+  const idempotencyKeys = withStoreTiming(deps.idempotency, "idempotency_keys", metrics);
+
   app.use(requestId(() => deps.ids.requestId(deps.now())));
-  app.use(logRequests(deps.logger));
+  app.use(observeRequests(deps.logger, metrics));
+  app.use(securityHeaders);
+  app.use(operatorRoutes({ spec: deps.spec, metrics, readiness: deps.readiness }));
 
-  app.get("/openapi.yaml", (_req, res) => {
-    res.type("application/yaml").send(deps.spec.yamlText);
-  });
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-
+  // Who is asking, and whether they may, before any body is read.
+  app.use(requireApiKey(apiKeys));
+  app.use(rateLimit(deps.config.rateLimit, deps.now));
   app.use(jsonBody(deps.config.bodyLimitBytes));
-  app.use(requireApiKey(deps.apiKeys));
   app.use(openApiValidator(deps.spec.document, deps.config.validateResponses));
-  app.use(idempotency(deps.idempotency, deps.now));
+  app.use(idempotency(idempotencyKeys, deps.now));
 
   const router = express.Router({ caseSensitive: true, strict: true });
   mountOperations(
     router,
     deps.spec.document,
-    contactHandlers({ store: deps.contacts, ids: deps.ids, now: deps.now }),
+    contactHandlers({ store: contacts, ids: deps.ids, now: deps.now }),
   );
   app.use(router);
 

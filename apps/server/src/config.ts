@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import type { RateLimitConfig } from "./http/rate-limit.js";
 
 /** Everything the operator can set, read once from the environment at start. */
 export interface Config {
@@ -11,6 +12,12 @@ export interface Config {
   validateResponses: boolean;
   /** Largest accepted request body, in bytes. Keep in step with the 413 text in openapi.yaml. */
   bodyLimitBytes: number;
+  rateLimit: RateLimitConfig;
+  /** Node's server timeouts: whole request headers, and the whole request. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** How long shutdown waits for in-flight requests before closing their connections. */
+  shutdownTimeoutMs: number;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -31,6 +38,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: parseLogLevel(env.LOG_LEVEL ?? "info"),
     validateResponses: env.VALIDATE_RESPONSES ? env.VALIDATE_RESPONSES === "true" : checking,
     bodyLimitBytes: BODY_LIMIT_BYTES,
+    rateLimit: {
+      requestsPerSecond: parseNumber(env, "RATE_LIMIT_RPS", 100),
+      burst: parseNumber(env, "RATE_LIMIT_BURST", 200),
+    },
+    headersTimeoutMs: parseNumber(env, "HEADERS_TIMEOUT_MS", 10_000),
+    requestTimeoutMs: parseNumber(env, "REQUEST_TIMEOUT_MS", 30_000),
+    shutdownTimeoutMs: parseNumber(env, "SHUTDOWN_TIMEOUT_MS", 10_000),
   };
 }
 
@@ -43,6 +57,16 @@ export function databasePathFromUrl(url: string, env: NodeJS.ProcessEnv = proces
   const path = url.replace(/^(file|sqlite):(\/\/)?/, "");
   if (path === ":memory:" || isAbsolute(path)) return path;
   return resolve(env.INIT_CWD || process.cwd(), path);
+}
+
+function parseNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  }
+  return value;
 }
 
 function parsePort(value: string): number {

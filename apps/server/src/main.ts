@@ -5,6 +5,7 @@ import { ensureFirstApiKey, firstKeyMessage } from "./first-start.js";
 import { startIdempotencyPruning } from "./http/idempotency.js";
 import { createIdGenerator } from "./ids.js";
 import { createLogger, errorFields } from "./logger.js";
+import { createMetrics } from "./observability/metrics.js";
 import { openSqliteStores } from "./server-store.js";
 import { loadSpec } from "./spec.js";
 
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     contacts: stores.contacts,
     apiKeys: stores.apiKeys,
     idempotency: stores.idempotency,
+    readiness: stores.readiness,
+    metrics: createMetrics({ processMetrics: true }),
     ids: createIdGenerator(),
     now: Date.now,
     logger,
@@ -26,6 +29,8 @@ async function main(): Promise<void> {
 
   const firstKey = await ensureFirstApiKey(stores.apiKeys, Date.now());
   const server = app.listen(config.port, config.host);
+  server.headersTimeout = config.headersTimeoutMs;
+  server.requestTimeout = config.requestTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
@@ -33,29 +38,31 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
   logger.info("listening", { url: baseUrl, database: config.databasePath });
+  if (firstKey) process.stderr.write(`${firstKeyMessage(firstKey, baseUrl)}\n`);
 
   const stopPruning = startIdempotencyPruning(stores.idempotency, Date.now, logger);
 
-  if (firstKey) process.stderr.write(`${firstKeyMessage(firstKey, baseUrl)}\n`);
-
-  let stopping = false;
+  let draining = false;
+  // While draining, every response tells its client not to reuse the connection.
+  server.prependListener("request", (_req, res) => {
+    if (draining) res.setHeader("Connection", "close");
+  });
   const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (draining) return;
+    draining = true;
     logger.info("shutting down", { signal });
     const forced = setTimeout(() => {
-      logger.warn("in-flight requests did not finish in time; closing anyway");
+      logger.warn("in-flight requests did not finish in time; closing their connections");
       server.closeAllConnections();
-    }, 10_000);
+    }, config.shutdownTimeoutMs);
     forced.unref();
+    // Stops accepting connections and closes idle ones; in-flight requests finish.
     server.close(() => {
       stopPruning();
       stores.close();
       logger.info("stopped");
-      logger.flush();
       process.exit(0);
     });
-    server.closeIdleConnections();
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

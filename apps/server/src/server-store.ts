@@ -1,7 +1,12 @@
 import type { ApiKeyStore } from "./auth/api-keys.js";
 import type { ContactStore } from "./contacts/contact-store.js";
+import type { Readiness } from "./http/operator-routes.js";
 import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
-import { openDatabase, type SqliteDatabase } from "./store/sqlite/database.js";
+import {
+  LATEST_SCHEMA_VERSION,
+  openDatabase,
+  type SqliteDatabase,
+} from "./store/sqlite/database.js";
 import { SqliteApiKeyStore } from "./store/sqlite/sqlite-api-key-store.js";
 import { SqliteContactStore } from "./store/sqlite/sqlite-contact-store.js";
 import { SqliteIdempotencyStore } from "./store/sqlite/sqlite-idempotency-store.js";
@@ -12,6 +17,8 @@ export interface Stores {
   apiKeys: ApiKeyStore;
   idempotency: IdempotencyStore;
   database: SqliteDatabase;
+  /** Whether the database answers and carries every migration this code expects. */
+  readiness(): Promise<Readiness>;
   close(): void;
 }
 
@@ -24,6 +31,21 @@ export function openSqliteStores(path: string): Stores {
     apiKeys: new SqliteApiKeyStore(database),
     idempotency,
     database,
+    readiness: async () => {
+      try {
+        const version = database.pragma("user_version", { simple: true }) as number;
+        const migrated = version === LATEST_SCHEMA_VERSION;
+        return {
+          ready: migrated,
+          checks: {
+            database: "ok",
+            migrations: migrated ? "ok" : `schema ${version}, expected ${LATEST_SCHEMA_VERSION}`,
+          },
+        };
+      } catch (error) {
+        return { ready: false, checks: { database: (error as Error).message } };
+      }
+    },
     close: () => {
       if (!database.open) return;
       if (path !== ":memory:") database.pragma("wal_checkpoint(TRUNCATE)");

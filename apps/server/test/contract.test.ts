@@ -14,6 +14,9 @@ interface Context {
   /** A server whose database is closed under it: every store call fails. */
   broken: TestServer;
   brokenWs: TestWorkspace;
+  /** A server allowing one request per key and hardly refilling: the key's token is spent. */
+  limited: TestServer;
+  limitedWs: TestWorkspace;
 }
 
 const json = (body: unknown): RequestInit => ({
@@ -77,6 +80,8 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
       body: JSON.stringify({ external_id: uniqueId() }),
     });
   },
+  "createContact 429": (ctx) =>
+    ctx.limitedWs.fetch("/v2/contacts", { method: "POST", ...json({ external_id: "x" }) }),
   "createContact 500": (ctx) =>
     ctx.brokenWs.fetch("/v2/contacts", { method: "POST", ...json({ external_id: "x" }) }),
 
@@ -84,6 +89,7 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
   "listContacts 400": (ctx) => ctx.ws.fetch("/v2/contacts?limit=51"),
   "listContacts 401": (ctx) =>
     ctx.server.fetch("/v2/contacts", { headers: { authorization: "Bearer ck_wrong" } }),
+  "listContacts 429": (ctx) => ctx.limitedWs.fetch("/v2/contacts"),
   "listContacts 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts"),
 
   "retrieveContact 200": async (ctx) => ctx.ws.fetch(`/v2/contacts/${await createOne(ctx)}`),
@@ -95,6 +101,7 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
   "retrieveContact 400": (ctx) => ctx.ws.fetch(`/v2/contacts/${"x".repeat(121)}`),
   "retrieveContact 401": (ctx) => ctx.server.fetch("/v2/contacts/user_1"),
   "retrieveContact 404": (ctx) => ctx.ws.fetch("/v2/contacts/no_such_contact"),
+  "retrieveContact 429": (ctx) => ctx.limitedWs.fetch("/v2/contacts/user_1"),
   "retrieveContact 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts/user_1"),
 
   "updateContact 200": async (ctx) =>
@@ -132,6 +139,8 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: "display_name=x",
     }),
+  "updateContact 429": (ctx) =>
+    ctx.limitedWs.fetch("/v2/contacts/user_1", { method: "PATCH", ...json({ display_name: "x" }) }),
   "updateContact 500": (ctx) =>
     ctx.brokenWs.fetch("/v2/contacts/user_1", { method: "PATCH", ...json({ display_name: "x" }) }),
 
@@ -146,6 +155,7 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
       method: "DELETE",
       headers: { "if-match": '"stale.0"' },
     }),
+  "deleteContact 429": (ctx) => ctx.limitedWs.fetch("/v2/contacts/user_1", { method: "DELETE" }),
   "deleteContact 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts/user_1", { method: "DELETE" }),
 };
 
@@ -175,10 +185,14 @@ beforeAll(async () => {
   });
   ctx.brokenWs = await ctx.broken.workspace();
   ctx.broken.stores.database.close();
+  ctx.limited = await startTestServer({ rateLimit: { requestsPerSecond: 0.0001, burst: 1 } });
+  ctx.limitedWs = await ctx.limited.workspace();
+  expect((await ctx.limitedWs.fetch("/v2/contacts")).status).toBe(200);
 });
 afterAll(async () => {
   await ctx.server.close();
   await ctx.broken.close();
+  await ctx.limited.close();
 });
 
 describe("the contract suite", () => {
@@ -190,7 +204,7 @@ describe("the contract suite", () => {
     "%s: a real request produces it, and the response conforms",
     async (pair) => {
       const status = Number(pair.split(" ")[1]);
-      const server = status === 500 ? ctx.broken : ctx.server;
+      const server = status === 500 ? ctx.broken : status === 429 ? ctx.limited : ctx.server;
       const before = server.exchanges.length;
       const response = await (CASES[pair] as (c: Context) => Promise<Response>)(ctx);
       expect(response.status).toBe(status);
@@ -230,6 +244,7 @@ describe("the contract suite", () => {
   it("leaves no response of the suite outside the spec", () => {
     expect(ctx.server.specProblems()).toEqual([]);
     expect(ctx.broken.specProblems()).toEqual([]);
+    expect(ctx.limited.specProblems()).toEqual([]);
   });
 });
 

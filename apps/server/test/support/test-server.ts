@@ -2,8 +2,10 @@ import type { AddressInfo } from "node:net";
 import { createContactsClient } from "@contacts/client";
 import { createApp } from "../../src/app.js";
 import { BODY_LIMIT_BYTES } from "../../src/config.js";
+import type { RateLimitConfig } from "../../src/http/rate-limit.js";
 import { createIdGenerator, type IdGenerator } from "../../src/ids.js";
 import { createLogger, type Logger } from "../../src/logger.js";
+import type { Metrics } from "../../src/observability/metrics.js";
 import { openSqliteStores, type Stores } from "../../src/server-store.js";
 import { loadSpec } from "../../src/spec.js";
 import { type Exchange, SpecValidator } from "./spec-validator.js";
@@ -17,6 +19,9 @@ export interface TestServerOptions {
   ids?: IdGenerator;
   now?: () => number;
   logger?: Logger;
+  /** Off unless a test is about rate limits. */
+  rateLimit?: RateLimitConfig;
+  metrics?: Metrics;
 }
 
 /** A workspace with its own key and typed client. */
@@ -54,11 +59,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     contacts: stores.contacts,
     apiKeys: stores.apiKeys,
     idempotency: stores.idempotency,
+    readiness: stores.readiness,
+    ...(options.metrics && { metrics: options.metrics }),
     ids: options.ids ?? createIdGenerator(),
     now: options.now ?? Date.now,
     logger: options.logger ?? createLogger("silent"),
     spec,
-    config: { validateResponses: true, bodyLimitBytes: BODY_LIMIT_BYTES },
+    config: {
+      validateResponses: true,
+      bodyLimitBytes: BODY_LIMIT_BYTES,
+      rateLimit: options.rateLimit ?? { requestsPerSecond: 0, burst: 0 },
+    },
   });
   const server = app.listen(0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {
