@@ -36,7 +36,7 @@ async function createContacts(
 ): Promise<Contact[]> {
   const created: Contact[] = [];
   for (let i = 1; i <= count; i++) {
-    const { data, response } = await ws.client.POST("/v2/contacts", {
+    const { data, response } = await ws.client.raw.POST("/v2/contacts", {
       body: { external_id: `${prefix}-${i}`, ...fields(i) },
     });
     expect(response.status).toBe(201);
@@ -52,7 +52,7 @@ function newestFirst(contacts: Contact[]): string[] {
 }
 
 async function listPage(ws: TestWorkspace, query: ListQuery = {}): Promise<Page> {
-  const { data, error, response } = await ws.client.GET("/v2/contacts", { params: { query } });
+  const { data, error, response } = await ws.client.raw.GET("/v2/contacts", { params: { query } });
   expect(error, JSON.stringify(error)).toBeUndefined();
   expect(response.status).toBe(200);
   if (!data) throw new Error("list answered no body");
@@ -224,7 +224,7 @@ describe("a cursor is a position, not a lookup", () => {
     [a4] = (await createContacts(a, 1, () => ({}), "a4")) as [Contact];
     [deleted] = (await createContacts(a, 1, () => ({}), "gone")) as [Contact];
     [a5, a6] = (await createContacts(a, 2, () => ({}), "a5")) as [Contact, Contact];
-    const { response } = await a.client.DELETE("/v2/contacts/{id}", {
+    const { response } = await a.client.raw.DELETE("/v2/contacts/{id}", {
       params: { path: { id: deleted._id } },
     });
     expect(response.status).toBe(204);
@@ -359,7 +359,7 @@ describe("malformed and conflicting cursors", () => {
   it("rejects starting_after and ending_before together, naming both", async () => {
     const ws = await server.workspace();
     const [older, newer] = (await createContacts(ws, 2)) as [Contact, Contact];
-    const { data, error, response } = await ws.client.GET("/v2/contacts", {
+    const { data, error, response } = await ws.client.raw.GET("/v2/contacts", {
       params: { query: { starting_after: newer._id, ending_before: older._id } },
     });
     expect(response.status).toBe(400);
@@ -439,7 +439,7 @@ describe("inserts during a walk", () => {
     const deleted: string[] = [];
     const pages = await walkForward(ws, { limit: 3 }, async (page) => {
       const cursor = page.ids.at(-1) as string;
-      const { response } = await ws.client.DELETE("/v2/contacts/{id}", {
+      const { response } = await ws.client.raw.DELETE("/v2/contacts/{id}", {
         params: { path: { id: cursor } },
       });
       expect(response.status).toBe(204);

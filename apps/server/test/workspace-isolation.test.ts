@@ -16,18 +16,18 @@ const createStatuses: number[] = [];
 const B_SECRETS = ["Bob of B", "bob@b.example", "Bertha of B", "b-only", "b-tag"];
 
 async function create(ws: TestWorkspace, body: CreateContactRequest): Promise<Contact> {
-  const { data, response } = await ws.client.POST("/v2/contacts", { body });
+  const { data, response } = await ws.client.raw.POST("/v2/contacts", { body });
   createStatuses.push(response.status);
   if (!data) throw new Error(`create ${body.external_id} answered ${response.status}`);
   return data;
 }
 
 async function retrieve(ws: TestWorkspace, id: string) {
-  return ws.client.GET("/v2/contacts/{id}", { params: { path: { id } } });
+  return ws.client.raw.GET("/v2/contacts/{id}", { params: { path: { id } } });
 }
 
 async function list(ws: TestWorkspace, query: ListQuery = {}): Promise<Contact[]> {
-  const { data, response } = await ws.client.GET("/v2/contacts", { params: { query } });
+  const { data, response } = await ws.client.raw.GET("/v2/contacts", { params: { query } });
   expect(response.status).toBe(200);
   if (!data) throw new Error("list answered no body");
   return data.data;
@@ -85,7 +85,7 @@ describe("the same external_id in two workspaces", () => {
   });
 
   it("is updated by A's key in A only", async () => {
-    const { data, response } = await a.client.PATCH("/v2/contacts/{id}", {
+    const { data, response } = await a.client.raw.PATCH("/v2/contacts/{id}", {
       params: { path: { id: "shared" } },
       body: { display_name: "Alice of A, renamed" },
     });
@@ -99,7 +99,7 @@ describe("the same external_id in two workspaces", () => {
   it("is deleted by one key in that workspace only", async () => {
     const mine = await create(a, { external_id: "to-delete" });
     const theirs = await create(b, { external_id: "to-delete", display_name: "Bob's keeper" });
-    const { response } = await a.client.DELETE("/v2/contacts/{id}", {
+    const { response } = await a.client.raw.DELETE("/v2/contacts/{id}", {
       params: { path: { id: "to-delete" } },
     });
     expect(response.status).toBe(204);
@@ -108,7 +108,7 @@ describe("the same external_id in two workspaces", () => {
     expect(kept.response.status).toBe(200);
     expect(kept.data).toEqual(theirs);
     // B can still delete its own; the workspaces are back to their two contacts each.
-    const cleanup = await b.client.DELETE("/v2/contacts/{id}", {
+    const cleanup = await b.client.raw.DELETE("/v2/contacts/{id}", {
       params: { path: { id: "to-delete" } },
     });
     expect(cleanup.response.status).toBe(204);
@@ -145,7 +145,7 @@ describe("A's key cannot reach B's contacts", () => {
   });
 
   it.each(refs)("updating %s answers 404 and leaves it unchanged", async (_name, ref) => {
-    const { data, error, response } = await a.client.PATCH("/v2/contacts/{id}", {
+    const { data, error, response } = await a.client.raw.PATCH("/v2/contacts/{id}", {
       params: { path: { id: ref() } },
       body: { display_name: "taken over by A", tags: ["a-tag"], metadata: { owner: "A" } },
     });
@@ -155,7 +155,7 @@ describe("A's key cannot reach B's contacts", () => {
   });
 
   it.each(refs)("deleting %s answers 404 and leaves it in place", async (_name, ref) => {
-    const { error, response } = await a.client.DELETE("/v2/contacts/{id}", {
+    const { error, response } = await a.client.raw.DELETE("/v2/contacts/{id}", {
       params: { path: { id: ref() } },
     });
     expectNotFound(response, error);

@@ -1,5 +1,12 @@
-import type { paths } from "@contacts/api-types";
-import createClient, { type Client } from "openapi-fetch";
+/**
+ * `@contacts/client`: the typed client of the Contacts API. Everything here is derived from
+ * openapi.yaml through `@contacts/api-types`.
+ */
+import {
+  buildContactsClient,
+  type ContactsClient,
+  type ContactsClientOptions,
+} from "./internal/client.js";
 
 export type {
   ApiErrorBody,
@@ -12,29 +19,47 @@ export type {
   paths,
   UpdateContactRequest,
 } from "@contacts/api-types";
-
-export interface ContactsClientOptions {
-  /** Where the server is, e.g. `http://localhost:3000`. */
-  baseUrl: string;
-  /** An API key from `npm run admin -- keys create --workspace <name>`. */
-  apiKey: string;
-  /** A fetch implementation to use instead of the global one (tests, proxies, instrumentation). */
-  fetch?: typeof globalThis.fetch;
-  /** Extra headers sent with every request. */
-  headers?: Record<string, string>;
-}
-
-/** The typed openapi-fetch client for every path of the Contacts API. */
-export type ContactsRawClient = Client<paths>;
+export type { ApiPromise, ApiResult } from "./internal/api-promise.js";
+export type { ContactsClient, ContactsClientOptions } from "./internal/client.js";
+export type {
+  ContactResult,
+  ContactsResource,
+  CreateOptions,
+  RetrieveOptions,
+  WriteOptions,
+} from "./internal/contacts.js";
+export {
+  AbortError,
+  ApiError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  ConnectionError,
+  ContactsError,
+  InternalServerError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PreconditionFailedError,
+  RateLimitError,
+  TimeoutError,
+  UnprocessableEntityError,
+  UnsupportedMediaTypeError,
+} from "./internal/errors.js";
+export type { ContactPage, PagePromise } from "./internal/pagination.js";
+export type { RequestOptions } from "./internal/request.js";
+export type {
+  ContactRef,
+  ContactsRawClient,
+  ErrorDetail,
+  ETag,
+  FetchLike,
+  ListContactsParams,
+} from "./internal/types.js";
 
 /**
- * Creates a typed client for the Contacts API: every path, parameter and body is checked against
- * openapi.yaml at compile time.
+ * Creates a client of the Contacts API: `client.contacts` for typed calls that throw typed
+ * errors, page and retry; `client.raw` for the typed openapi-fetch client.
  */
-export function createContactsClient(options: ContactsClientOptions): ContactsRawClient {
-  return createClient<paths>({
-    baseUrl: options.baseUrl,
-    headers: { ...options.headers, Authorization: `Bearer ${options.apiKey}` },
-    ...(options.fetch && { fetch: options.fetch }),
-  });
+export function createContactsClient(options: ContactsClientOptions): ContactsClient {
+  return buildContactsClient(options);
 }
