@@ -3,6 +3,7 @@ import type { ApiKeyStore } from "./auth/api-keys.js";
 import { contactHandlers } from "./contacts/contact-handlers.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
+import { docsRoutes } from "./http/docs-routes.js";
 import { errorRenderer, routeNotFound } from "./http/error-renderer.js";
 import { idempotency } from "./http/idempotency.js";
 import { jsonBody } from "./http/json-body.js";
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(observeRequests(deps.logger, metrics));
   app.use(securityHeaders);
   app.use(operatorRoutes({ spec: deps.spec, metrics, readiness: deps.readiness }));
+  app.use(docsRoutes());
 
   // Who is asking, and whether they may, before any body is read.
   app.use(requireApiKey(apiKeys));
