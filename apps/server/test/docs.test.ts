@@ -65,7 +65,7 @@ describe.skipIf(!available)("interactive docs at /docs", () => {
       await page.locator(`#operations-Contacts-${operationId}`).waitFor({ timeout: 15_000 });
     }
     expect(await page.locator(".opblock").count()).toBe(operationIds.length);
-    expect(await page.locator(".info .title").innerText()).toContain("Contacts API");
+    expect(await page.locator(".info .title").textContent()).toContain("Contacts API");
     expect(failed).toEqual([]);
     expect(offHost).toEqual([]);
   }, 60_000);
