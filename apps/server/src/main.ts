@@ -1,4 +1,4 @@
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { ensureFirstApiKey, firstKeyMessage } from "./first-start.js";
@@ -9,16 +9,22 @@ import { createMetrics } from "./observability/metrics.js";
 import { openSqliteStores } from "./server-store.js";
 import { loadSpec } from "./spec.js";
 
+/** How long an idle keep-alive connection may still bring a request once shutdown began. */
+const IDLE_CONNECTION_GRACE_MS = 1000;
+
 /** Entry point: reads config, opens the store, listens; on SIGTERM/SIGINT drains and closes. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, { pretty: process.env.NODE_ENV === "development" });
   const stores = openSqliteStores(config.databasePath);
+  // Set on SIGTERM/SIGINT: /readyz turns 503 so load balancers stop sending new work.
+  let draining = false;
   const app = createApp({
     contacts: stores.contacts,
     apiKeys: stores.apiKeys,
     idempotency: stores.idempotency,
-    readiness: stores.readiness,
+    readiness: async () =>
+      draining ? { ready: false, checks: { shutdown: "draining" } } : stores.readiness(),
     metrics: createMetrics({ processMetrics: true }),
     ids: createIdGenerator(),
     now: Date.now,
@@ -42,7 +48,6 @@ async function main(): Promise<void> {
 
   const stopPruning = startIdempotencyPruning(stores.idempotency, Date.now, logger);
 
-  let draining = false;
   // While draining, every response tells its client not to reuse the connection.
   server.prependListener("request", (_req, res) => {
     if (draining) res.setHeader("Connection", "close");
@@ -56,13 +61,16 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     forced.unref();
-    // Stops accepting connections and closes idle ones; in-flight requests finish.
-    server.close(() => {
+    // Stop accepting connections, but leave open ones alone for now (http.Server#close would
+    // also drop idle ones, and a request may already be on its way on them). Responses from here
+    // on say Connection: close; idle connections get a short grace, then are closed.
+    net.Server.prototype.close.call(server, () => {
       stopPruning();
       stores.close();
       logger.info("stopped");
       process.exit(0);
     });
+    setTimeout(() => server.closeIdleConnections(), IDLE_CONNECTION_GRACE_MS).unref();
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

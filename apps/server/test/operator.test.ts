@@ -2,75 +2,26 @@
  * The operator's interface, run as real processes: first start prints one key, the admin CLI
  * creates, lists and revokes keys on the same database, and SIGTERM stops the server cleanly.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { processRunner } from "./support/server-process.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "contacts-operator-"));
 const databaseUrl = join(dataDir, "nested", "contacts.db");
 const env = {
-  ...process.env,
   DATABASE_URL: databaseUrl,
   LOG_LEVEL: "info",
   PORT: "0",
   HOST: "127.0.0.1",
 };
-const children: ChildProcess[] = [];
+const { admin, startServer, killAll } = processRunner(env);
 
 afterAll(() => {
-  for (const child of children) child.kill("SIGKILL");
+  killAll();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function run(script: string, args: string[] = []) {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-    env,
-    cwd: process.cwd(),
-  });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-}
-
-async function admin(...args: string[]) {
-  const proc = run("src/admin/cli.ts", args);
-  const code = await proc.exited;
-  return { code, stdout: proc.out(), stderr: proc.err() };
-}
-
-/** Starts the server and resolves once it logged the URL it listens on. */
-async function startServer() {
-  const proc = run("src/main.ts");
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no "listening" line in: ${proc.out()}${proc.err()}`)),
-      15_000,
-    );
-    proc.child.stdout?.on("data", () => {
-      const line = proc
-        .out()
-        .split("\n")
-        .find((l) => l.includes('"msg":"listening"'));
-      if (line) {
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { url: string }).url);
-      }
-    });
-  });
-  // The first-start key, if any, is printed right after the listening line.
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  return { ...proc, url };
-}
 
 const listContacts = (url: string, key: string) =>
   fetch(`${url}/v2/contacts`, { headers: { authorization: `Bearer ${key}` } });

@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
 import { openSqliteStores } from "../server-store.js";
@@ -8,6 +10,7 @@ Commands:
   keys create --workspace <name>   create the workspace if needed and a key in it; prints only the key
   keys list                        list keys (id, workspace, created, revoked), never the secrets
   keys revoke <key-id>             revoke a key at once
+  backup <file>                    consistent copy of the database, safe while the server runs
 
 Reads DATABASE_URL like the server (default ./data/contacts.db).`;
 
@@ -23,6 +26,7 @@ export async function runAdmin(
     options: { workspace: { type: "string" }, help: { type: "boolean", short: "h" } },
   });
   const [group, command, arg] = positionals;
+  if (group === "backup" && command && !values.help) return backup(command, out, err);
   if (values.help || group !== "keys" || !command) {
     (values.help ? out : err).write(`${USAGE}\n`);
     return values.help ? 0 : 2;
@@ -71,6 +75,28 @@ export async function runAdmin(
         err.write(`${USAGE}\n`);
         return 2;
     }
+  } finally {
+    stores.close();
+  }
+}
+
+/**
+ * SQLite's online backup: copies the database page by page while the server keeps writing, and
+ * the copy is consistent as of the moment it finished (WAL included).
+ */
+async function backup(file: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream) {
+  const target = resolve(process.env.INIT_CWD || process.cwd(), file);
+  if (existsSync(target)) {
+    err.write(`${target} exists; refusing to overwrite it\n`);
+    return 1;
+  }
+  const stores = openSqliteStores(loadConfig().databasePath);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    const { totalPages } = await stores.database.backup(target);
+    out.write(`${target}\n`);
+    err.write(`backed up ${totalPages} pages to ${target}\n`);
+    return 0;
   } finally {
     stores.close();
   }
