@@ -16,6 +16,7 @@ import { type RateLimitConfig, rateLimit } from "./http/rate-limit.js";
 import { requestId } from "./http/request-id.js";
 import { observeRequests } from "./http/request-log.js";
 import { securityHeaders } from "./http/security-headers.js";
+import { strictQueryString } from "./http/strict-query.js";
 import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics, withStoreTiming } from "./observability/metrics.js";
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requireApiKey(apiKeys));
   app.use(rateLimit(deps.config.rateLimit, deps.now));
   app.use(jsonBody(deps.config.bodyLimitBytes));
+  app.use(strictQueryString);
   app.use(openApiValidator(deps.spec.document, deps.config.validateResponses));
   app.use(idempotency(idempotencyKeys, deps.now));
 

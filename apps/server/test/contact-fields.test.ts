@@ -348,6 +348,11 @@ describe("values the store could not keep as sent are refused", () => {
     ],
     ["a control character in external_id", '{"external_id": "a\\u0000b"}', "/body/external_id"],
     [
+      "an external_id of .. (URL clients resolve it away)",
+      '{"external_id": ".."}',
+      "/body/external_id",
+    ],
+    [
       "a comma in a tag (the tag filter splits on commas)",
       '{"external_id": "s4", "tags": ["a,b"]}',
       "/body/tags/0",

@@ -72,8 +72,13 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
           { path: "/query/ending_before", message: "cannot be combined with starting_after" },
         ]);
       }
+      const limit = query.limit ?? 10;
+      // The validator coerces "1e400" to Infinity, which its integer and range checks let through.
+      if (!Number.isSafeInteger(limit)) {
+        throw invalid([{ path: "/query/limit", message: "must be an integer" }]);
+      }
       const page = await store.list(principal.workspaceId, {
-        limit: query.limit ?? 10,
+        limit,
         ...(query.starting_after !== undefined && { startingAfter: query.starting_after }),
         ...(query.ending_before !== undefined && { endingBefore: query.ending_before }),
         ...(query.search !== undefined && { search: query.search.toLowerCase() }),

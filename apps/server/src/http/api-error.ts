@@ -91,9 +91,11 @@ function fromValidatorError(error: HttpError): ApiError | undefined {
 function validatorProblem(item: { path: string; message: string }): FieldProblem {
   const extra = /^must NOT have additional properties(?:: (.+))?$/.exec(item.message);
   if (extra) {
-    const name = extra[1] ?? item.path.split("/").at(-1) ?? "";
-    const path = item.path.endsWith(`/${name}`) ? item.path : `${item.path}/${name}`;
-    return path.startsWith("/body/") && isImmutableField(name)
+    // The validator appends the raw name to the path; in this spec only a body's top level is
+    // closed (additionalProperties: false), so everything after /body/ is the name.
+    const name = extra[1] ?? item.path.replace(/^\/body\/?/, "").replace(/^\//, "");
+    const path = `/body/${pointerSegment(name)}`;
+    return isImmutableField(name)
       ? { path, message: "cannot be changed", code: "immutable_field" }
       : { path, message: "is not a known field" };
   }
@@ -101,9 +103,19 @@ function validatorProblem(item: { path: string; message: string }): FieldProblem
     return { path: "/path", message: "is not a valid percent-encoded URI" };
   }
   const unknownQuery = /^Unknown query parameter '(.+)'$/.exec(item.message);
-  if (unknownQuery)
-    return { path: `/query/${unknownQuery[1]}`, message: "is not a known parameter" };
-  return { path: item.path, message: item.message };
+  if (unknownQuery) {
+    return {
+      path: `/query/${pointerSegment(unknownQuery[1] ?? "")}`,
+      message: "is not a known parameter",
+    };
+  }
+  // Path parameters come back as /params/<name>; the API calls that part of a request /path.
+  return { path: item.path.replace(/^\/params\//, "/path/"), message: item.message };
+}
+
+/** A name as one JSON pointer segment (RFC 6901): `~` → `~0`, `/` → `~1`. */
+export function pointerSegment(name: string): string {
+  return name.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
 interface BodyParserError {
@@ -125,6 +137,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 
 function fromBodyParserError(error: BodyParserError): ApiError | undefined {
   switch (error.type) {
+    case "entity.verify.failed":
+      return new ApiError(400, "malformed_json", "Request body is not valid UTF-8");
     case "entity.parse.failed":
       return new ApiError(
         400,

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import express, { type RequestHandler } from "express";
 import { unsupportedMediaType } from "./api-error.js";
@@ -8,6 +9,19 @@ const rawBodies = new WeakMap<IncomingMessage, Buffer>();
 /** The request's body exactly as received; empty when it had none. */
 export function rawBodyOf(req: IncomingMessage): Buffer {
   return rawBodies.get(req) ?? Buffer.alloc(0);
+}
+
+/** Thrown from body-parser's verify hook; rendered as 400 malformed_json. */
+export class InvalidUtf8Error extends Error {
+  override readonly name = "InvalidUtf8Error";
+  constructor() {
+    super("Request body is not valid UTF-8");
+  }
+}
+
+function isUtf8Charset(contentType: string | undefined): boolean {
+  const charset = /;\s*charset=("?)([^";]+)\1/i.exec(contentType ?? "")?.[2];
+  return charset === undefined || /^utf-?8$/i.test(charset);
 }
 
 /**
@@ -26,8 +40,13 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     refuseOtherMediaTypes,
     express.json({
       limit: limitBytes,
-      strict: true,
+      // Any JSON value parses; the validator then says precisely what the body should be.
+      strict: false,
       verify: (req, _res, buffer) => {
+        // JSON.parse would quietly turn invalid UTF-8 into U+FFFD and store that instead.
+        if (isUtf8Charset(req.headers["content-type"]) && !isUtf8(buffer)) {
+          throw new InvalidUtf8Error();
+        }
         rawBodies.set(req, buffer);
       },
     }),

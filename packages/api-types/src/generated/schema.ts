@@ -96,8 +96,9 @@ export interface components {
         /**
          * @description Unique string value to identify the contact user in the customer's system. This should be
          *     the same ID you use in your system to reference this user. Unique per workspace; cannot be
-         *     changed. No control characters, and not shaped like a contact `_id` (`contact_` + ULID),
-         *     so that `/v2/contacts/{id}` always means one contact.
+         *     changed. No control characters, not `.` or `..` (URL clients resolve those away), and not
+         *     shaped like a contact `_id` (`contact_` + ULID), so that `/v2/contacts/{id}` always means
+         *     one contact.
          * @example user_12345
          */
         ExternalId: string;
