@@ -1,0 +1,603 @@
+// The baseline of `npm run bench`: the same API over the same SQLite schema and pragmas, with
+// the same rules, auth, rate limit, request ids, headers, error shape and JSON out (Prometheus
+// metrics and the request log are the server's own extra work), built from nothing but node:http
+// and better-sqlite3. It is what the server would cost with no framework: the bench reports the
+// server's throughput as a ratio of this one. It reuses only the server's schema (openDatabase:
+// migrations, WAL, synchronous=FULL) and id generator, and runs the store's SQL statements
+// verbatim, so the ratio measures the HTTP stack and not the queries.
+// Run by the bench as a child: PORT, HOST, DATABASE_URL (a path), BENCH_SERVER_DIR (the server code
+// the bench runs, whose schema and id modules this reuses).
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Statement } from "better-sqlite3";
+import { loadServerModules, SERVER_ROOT } from "../server-modules.js";
+import {
+  type ListQuery,
+  metadataProblems,
+  type Problem,
+  validateCreate,
+  validateListQuery,
+  validateRef,
+  validateUpdate,
+} from "./validate.js";
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+interface ContactRow {
+  id: string;
+  workspace_id: string;
+  external_id: string;
+  display_name: string | null;
+  email: string | null;
+  avatar_url: string | null;
+  tags: string;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+/** An error response decided: status, code, message, extras. */
+class Failure {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly message: string,
+    readonly extras: {
+      details?: Problem[];
+      existingId?: string;
+      headers?: Record<string, string>;
+    } = {},
+  ) {}
+}
+
+const BODY_LIMIT = 128 * 1024;
+/** The server's security headers, on every response. */
+const SECURITY_HEADERS = {
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Referrer-Policy": "no-referrer",
+  "Cross-Origin-Resource-Policy": "same-origin",
+  "Cache-Control": "no-store",
+};
+const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const BEARER = /^Bearer +(\S+) *$/i;
+const API_KEY = /^ck_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+const NO_USAGE = { total_cost: 0, total_tokens: 0, total_requests: 0, error_rate: 0 };
+const COLUMNS =
+  "id, workspace_id, external_id, display_name, email, avatar_url, tags, metadata, created_at, updated_at, version";
+const BY_REF = `workspace_id = @workspaceId AND (id = @ref OR external_id = @ref)
+  ORDER BY id = @ref DESC LIMIT 1`;
+
+const modules = await loadServerModules(process.env.BENCH_SERVER_DIR ?? join(SERVER_ROOT, "dist"));
+const db = modules.database.openDatabase(process.env.DATABASE_URL ?? ":memory:");
+const ids = modules.ids.createIdGenerator();
+
+const selectKey = db.prepare<
+  [string],
+  { workspace_id: string; secret_hash: Buffer; revoked_at: number | null }
+>(
+  `SELECT k.workspace_id, k.secret_hash, k.revoked_at FROM api_keys k
+   JOIN workspaces w ON w.id = k.workspace_id WHERE k.id = ?`,
+);
+const insertContact = db.prepare(
+  `INSERT INTO contacts (${COLUMNS}, search_text)
+   VALUES (@id, @workspace_id, @external_id, @display_name, @email, @avatar_url, @tags,
+           @metadata, @created_at, @updated_at, @version, @search_text)`,
+);
+const insertTag = db.prepare("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)");
+const deleteTags = db.prepare("DELETE FROM contact_tags WHERE contact_id = ?");
+const selectByRef = db.prepare<{ workspaceId: string; ref: string }, ContactRow>(
+  `SELECT ${COLUMNS} FROM contacts WHERE ${BY_REF}`,
+);
+const selectIdByExternalId = db.prepare<[string, string], { id: string }>(
+  "SELECT id FROM contacts WHERE workspace_id = ? AND external_id = ?",
+);
+const updateContact = db.prepare(
+  `UPDATE contacts SET display_name = @display_name, email = @email, avatar_url = @avatar_url,
+     tags = @tags, metadata = @metadata, search_text = @search_text, updated_at = @updated_at,
+     version = @version
+   WHERE id = @id`,
+);
+const deleteById = db.prepare("DELETE FROM contacts WHERE id = ?");
+const listStatements = new Map<string, Statement<unknown[], ContactRow>>();
+
+/** The server's per-key token bucket, same settings (the bench sets them too high to refuse). */
+const RATE = Number(process.env.RATE_LIMIT_RPS || 100);
+const BURST = Number(process.env.RATE_LIMIT_BURST || 200);
+const RATE_POLICY = `"per-key";q=${BURST};w=${Math.ceil(BURST / RATE)}`;
+const buckets = new Map<string, { tokens: number; refilledAt: number }>();
+
+/** Takes a token for `keyId`; returns the RateLimit headers, or throws a 429. */
+function rateLimit(keyId: string): Record<string, string> {
+  if (RATE <= 0) return {};
+  const at = Date.now();
+  let bucket = buckets.get(keyId);
+  if (!bucket) {
+    bucket = { tokens: BURST, refilledAt: at };
+    buckets.set(keyId, bucket);
+  }
+  bucket.tokens = Math.min(BURST, bucket.tokens + ((at - bucket.refilledAt) / 1000) * RATE);
+  bucket.refilledAt = at;
+  const allowed = bucket.tokens >= 1;
+  if (allowed) bucket.tokens -= 1;
+  const headers = {
+    "RateLimit-Policy": RATE_POLICY,
+    RateLimit: `"per-key";r=${Math.floor(bucket.tokens)};t=${Math.ceil((BURST - bucket.tokens) / RATE)}`,
+  };
+  if (allowed) return headers;
+  const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / RATE));
+  throw new Failure(429, "rate_limited", `Rate limit exceeded; retry in ${retryAfter} s`, {
+    headers: { ...headers, "Retry-After": String(retryAfter) },
+  });
+}
+
+const server = createServer((req, res) => {
+  handle(req, res).catch((error: unknown) => {
+    process.stderr.write(`baseline: unexpected error: ${String(error)}\n`);
+    if (!res.headersSent)
+      send(
+        res,
+        "",
+        500,
+        errorBody("", new Failure(500, "internal_error", "Internal server error")),
+      );
+  });
+});
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const given = req.headers["request-id"];
+  const requestId =
+    typeof given === "string" && ACCEPTED_REQUEST_ID.test(given)
+      ? given
+      : ids.requestId(Date.now());
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const path = q === -1 ? url : url.slice(0, q);
+  if (path === "/healthz" && req.method === "GET")
+    return send(res, requestId, 200, { status: "ok" });
+  // As the server: auth and the rate limit before any body is read.
+  let limitHeaders: Record<string, string> = {};
+  try {
+    const principal = authenticate(req.headers.authorization);
+    limitHeaders = rateLimit(principal.keyId);
+    const body = await readJson(req);
+    const query = q === -1 ? "" : url.slice(q + 1);
+    const result = route(req, path, query, body, principal.workspaceId);
+    send(res, requestId, result.status, result.body, { ...limitHeaders, ...result.headers });
+  } catch (error) {
+    if (!(error instanceof Failure)) throw error;
+    const headers = { ...limitHeaders, ...error.extras.headers };
+    send(res, requestId, error.status, errorBody(requestId, error), headers);
+  }
+}
+
+interface Result {
+  status: number;
+  body?: Json;
+  headers?: Record<string, string>;
+}
+
+function route(
+  req: IncomingMessage,
+  path: string,
+  query: string,
+  body: unknown,
+  workspaceId: string,
+): Result {
+  const method = req.method ?? "GET";
+  if (path === "/v2/contacts") {
+    if (method === "GET") return listContacts(workspaceId, new URLSearchParams(query));
+    if (method === "POST") return createContact(workspaceId, body);
+    throw new Failure(405, "method_not_allowed", `${method} method not allowed`, {
+      headers: { Allow: "GET, POST" },
+    });
+  }
+  if (path.startsWith("/v2/contacts/") && path.indexOf("/", 13) === -1 && path.length > 13) {
+    let ref: string;
+    try {
+      ref = decodeURIComponent(path.slice(13));
+    } catch {
+      throw invalid([{ path: "/path", message: "is not a valid percent-encoded URI" }]);
+    }
+    const problems = validateRef(ref);
+    if (problems.length > 0) throw invalid(problems);
+    const headers = req.headers;
+    if (method === "GET") return retrieveContact(workspaceId, ref, headers["if-none-match"]);
+    if (method === "PATCH") return updateContactRoute(workspaceId, ref, body, headers["if-match"]);
+    if (method === "DELETE") return deleteContact(workspaceId, ref, headers["if-match"]);
+    throw new Failure(405, "method_not_allowed", `${method} method not allowed`, {
+      headers: { Allow: "GET, PATCH, DELETE" },
+    });
+  }
+  throw new Failure(404, "not_found", "No such route");
+}
+
+function createContact(workspaceId: string, body: unknown): Result {
+  if (body === undefined) throw invalid([{ path: "/body", message: "request body is required" }]);
+  const problems = validateCreate(body);
+  if (problems.length > 0) throw invalid(problems);
+  const input = body as Record<string, Json>;
+  const metadata = (input.metadata ?? {}) as Record<string, Json>;
+  const metadataIssues = metadataProblems(metadata);
+  if (metadataIssues.length > 0) throw invalid(metadataIssues);
+  const createdAt = Date.now();
+  const row: ContactRow = {
+    id: ids.contactId(createdAt),
+    workspace_id: workspaceId,
+    external_id: input.external_id as string,
+    display_name: (input.display_name ?? null) as string | null,
+    email: (input.email ?? null) as string | null,
+    avatar_url: (input.avatar_url ?? null) as string | null,
+    tags: JSON.stringify([...new Set((input.tags ?? []) as string[])]),
+    metadata: JSON.stringify(metadata),
+    created_at: createdAt,
+    updated_at: createdAt,
+    version: 1,
+  };
+  const tags = JSON.parse(row.tags) as string[];
+  try {
+    db.transaction(() => {
+      insertContact.run({ ...row, search_text: searchText(row) });
+      for (const tag of tags) insertTag.run(row.id, tag);
+    })();
+  } catch (error) {
+    if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
+      const existing = selectIdByExternalId.get(workspaceId, row.external_id);
+      if (existing) {
+        throw new Failure(
+          409,
+          "external_id_conflict",
+          `A contact with external_id ${JSON.stringify(row.external_id)} already exists`,
+          { existingId: existing.id },
+        );
+      }
+    }
+    throw error;
+  }
+  return {
+    status: 201,
+    body: resource(row, tags, metadata),
+    headers: { Location: `/v2/contacts/${row.id}`, ETag: etagOf(row) },
+  };
+}
+
+function retrieveContact(
+  workspaceId: string,
+  ref: string,
+  ifNoneMatch: string | undefined,
+): Result {
+  const row = selectByRef.get({ workspaceId, ref });
+  if (!row) throw notFound(ref);
+  const etag = etagOf(row);
+  if (ifNoneMatch && etagListMatches(ifNoneMatch, etag, "weak")) {
+    return { status: 304, headers: { ETag: etag } };
+  }
+  return { status: 200, body: fromRow(row), headers: { ETag: etag } };
+}
+
+function listContacts(workspaceId: string, params: URLSearchParams): Result {
+  const query = validateListQuery(params);
+  if (Array.isArray(query)) throw invalid(query);
+  const { rows, hasMore } = listRows(workspaceId, query);
+  return { status: 200, body: { object: "list", data: rows.map(fromRow), has_more: hasMore } };
+}
+
+/** The store's list query, built and cached the same way. */
+function listRows(workspaceId: string, query: ListQuery): { rows: ContactRow[]; hasMore: boolean } {
+  const backwards = query.endingBefore !== undefined;
+  const where = ["workspace_id = ?"];
+  const params: unknown[] = [workspaceId];
+  if (query.startingAfter !== undefined) {
+    where.push("id < ?");
+    params.push(query.startingAfter);
+  }
+  if (query.endingBefore !== undefined) {
+    where.push("id > ?");
+    params.push(query.endingBefore);
+  }
+  if (query.search !== undefined) {
+    where.push("instr(search_text, ?) > 0");
+    params.push(query.search.toLowerCase());
+  }
+  for (const tag of new Set(query.tags ?? [])) {
+    where.push(
+      "EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = contacts.id AND t.tag = ?)",
+    );
+    params.push(tag);
+  }
+  const sql = `SELECT ${COLUMNS} FROM contacts WHERE ${where.join(" AND ")}
+      ORDER BY id ${backwards ? "ASC" : "DESC"} LIMIT ?`;
+  params.push(query.limit + 1);
+  let statement = listStatements.get(sql);
+  if (!statement) {
+    statement = db.prepare<unknown[], ContactRow>(sql);
+    listStatements.set(sql, statement);
+  }
+  const rows = statement.all(...params);
+  const hasMore = rows.length > query.limit;
+  const page = rows.slice(0, query.limit);
+  if (backwards) page.reverse();
+  return { rows: page, hasMore };
+}
+
+function updateContactRoute(
+  workspaceId: string,
+  ref: string,
+  body: unknown,
+  ifMatch: string | undefined,
+): Result {
+  const patch = (body ?? {}) as Record<string, Json>;
+  const problems = validateUpdate(patch);
+  if (problems.length > 0) throw invalid(problems);
+  const now = Date.now();
+  const updated = db
+    .transaction(() => {
+      const row = selectByRef.get({ workspaceId, ref });
+      if (!row) return undefined;
+      if (ifMatch !== undefined && !etagListMatches(ifMatch, etagOf(row), "strong")) {
+        throw new Failure(
+          412,
+          "precondition_failed",
+          `Contact ${ref} does not match If-Match: it changed since it was read`,
+        );
+      }
+      const tags = JSON.parse(row.tags) as string[];
+      const metadata = JSON.parse(row.metadata) as Record<string, Json>;
+      const nextTags =
+        patch.tags === undefined ? tags : [...new Set((patch.tags ?? []) as string[])];
+      const nextMetadata =
+        patch.metadata === undefined
+          ? metadata
+          : patch.metadata === null
+            ? {}
+            : (mergePatch(metadata, patch.metadata) as Record<string, Json>);
+      if (patch.metadata) {
+        const issues = metadataProblems(nextMetadata);
+        if (issues.length > 0) throw invalid(issues);
+      }
+      const next: ContactRow = {
+        ...row,
+        display_name: (patch.display_name === undefined ? row.display_name : patch.display_name) as
+          | string
+          | null,
+        email: (patch.email === undefined ? row.email : patch.email) as string | null,
+        avatar_url: (patch.avatar_url === undefined ? row.avatar_url : patch.avatar_url) as
+          | string
+          | null,
+        tags: JSON.stringify(nextTags),
+        metadata: JSON.stringify(nextMetadata),
+      };
+      const unchanged =
+        next.display_name === row.display_name &&
+        next.email === row.email &&
+        next.avatar_url === row.avatar_url &&
+        next.tags === row.tags &&
+        next.metadata === row.metadata;
+      if (unchanged) return { row, tags, metadata };
+      next.updated_at = now;
+      next.version = row.version + 1;
+      updateContact.run({ ...next, search_text: searchText(next) });
+      if (patch.tags !== undefined) {
+        deleteTags.run(next.id);
+        for (const tag of nextTags) insertTag.run(next.id, tag);
+      }
+      return { row: next, tags: nextTags, metadata: nextMetadata };
+    })
+    .immediate();
+  if (!updated) throw notFound(ref);
+  return {
+    status: 200,
+    body: resource(updated.row, updated.tags, updated.metadata),
+    headers: { ETag: etagOf(updated.row) },
+  };
+}
+
+function deleteContact(workspaceId: string, ref: string, ifMatch: string | undefined): Result {
+  const deleted = db
+    .transaction(() => {
+      const row = selectByRef.get({ workspaceId, ref });
+      if (!row) return false;
+      if (ifMatch !== undefined && !etagListMatches(ifMatch, etagOf(row), "strong")) {
+        throw new Failure(
+          412,
+          "precondition_failed",
+          `Contact ${ref} does not match If-Match: it changed since it was read`,
+        );
+      }
+      deleteById.run(row.id);
+      return true;
+    })
+    .immediate();
+  if (!deleted) throw notFound(ref);
+  return { status: 204 };
+}
+
+/** Bearer key → workspace: lookup by key id, SHA-256 of the whole key compared in constant time. */
+function authenticate(header: string | undefined): { workspaceId: string; keyId: string } {
+  const match = BEARER.exec(header ?? "");
+  const key = match?.[1];
+  const keyId = key ? API_KEY.exec(key)?.[1] : undefined;
+  const row = keyId ? selectKey.get(keyId) : undefined;
+  if (key && row && row.revoked_at === null) {
+    const presented = createHash("sha256").update(key).digest();
+    if (
+      presented.length === row.secret_hash.length &&
+      timingSafeEqual(presented, row.secret_hash)
+    ) {
+      return { workspaceId: row.workspace_id, keyId: keyId as string };
+    }
+  }
+  throw new Failure(401, "unauthorized", "Missing or invalid API key", {
+    headers: { "WWW-Authenticate": match ? 'Bearer error="invalid_token"' : "Bearer" },
+  });
+}
+
+/** The body as JSON (objects and arrays only, as body-parser's strict mode), within the limit. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const length = Number(req.headers["content-length"] ?? 0);
+  const hasBody = req.headers["transfer-encoding"] !== undefined || length > 0;
+  if (!hasBody) return undefined;
+  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json") {
+    req.resume();
+    throw new Failure(
+      415,
+      "unsupported_media_type",
+      "Request body must be application/json (UTF-8)",
+    );
+  }
+  if (length > BODY_LIMIT) {
+    req.resume();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    // Keep reading past the limit, discarding: leaving the loop would destroy the socket.
+    if (size <= BODY_LIMIT) chunks.push(chunk);
+  }
+  if (size > BODY_LIMIT) throw tooLarge();
+  const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString(
+    "utf8",
+  );
+  const first = text.trimStart()[0];
+  try {
+    if (first !== "{" && first !== "[") throw new SyntaxError(`Unexpected token '${first ?? ""}'`);
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Failure(
+      400,
+      "malformed_json",
+      `Request body is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+}
+
+function send(
+  res: ServerResponse,
+  requestId: string,
+  status: number,
+  body?: Json,
+  headers?: Record<string, string>,
+): void {
+  if (body === undefined) {
+    res.writeHead(status, { "Request-Id": requestId, ...SECURITY_HEADERS, ...headers });
+    res.end();
+    return;
+  }
+  const json = JSON.stringify(body);
+  res.writeHead(status, {
+    "Request-Id": requestId,
+    ...SECURITY_HEADERS,
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(json),
+    ...headers,
+  });
+  res.end(json);
+}
+
+function errorBody(requestId: string, failure: Failure): Json {
+  const body: { [key: string]: Json } = {
+    error: failure.message,
+    code: failure.code,
+    message: failure.message,
+    request_id: requestId,
+  };
+  if (failure.extras.details) {
+    body.details = failure.extras.details.map(({ path, message }) => ({ path, message }));
+  }
+  if (failure.extras.existingId) body.existing_id = failure.extras.existingId;
+  return body;
+}
+
+function invalid(problems: Problem[]): Failure {
+  const shown = problems.slice(0, 20);
+  const immutable = shown.some((p) => p.code === "immutable_field");
+  return new Failure(
+    400,
+    immutable ? "immutable_field" : "validation_failed",
+    `Invalid request: ${shown.map((p) => `${p.path} ${p.message}`).join("; ")}`,
+    { details: shown },
+  );
+}
+
+const notFound = (ref: string) => new Failure(404, "not_found", `Contact not found: ${ref}`);
+const tooLarge = () =>
+  new Failure(
+    413,
+    "payload_too_large",
+    `Request body is larger than the limit (${BODY_LIMIT / 1024} KiB)`,
+  );
+
+function fromRow(row: ContactRow): Json {
+  return resource(row, JSON.parse(row.tags) as string[], JSON.parse(row.metadata) as Json);
+}
+
+function resource(row: ContactRow, tags: string[], metadata: Json): Json {
+  return {
+    _id: row.id,
+    external_id: row.external_id,
+    workspace_id: row.workspace_id,
+    display_name: row.display_name,
+    email: row.email,
+    avatar_url: row.avatar_url,
+    tags,
+    metadata,
+    metrics: NO_USAGE,
+    created: new Date(row.created_at).toISOString(),
+    updated: new Date(row.updated_at).toISOString(),
+  };
+}
+
+function searchText(row: Pick<ContactRow, "external_id" | "display_name" | "email">): string {
+  return `${row.external_id}\n${row.display_name ?? ""}\n${row.email ?? ""}`.toLowerCase();
+}
+
+function etagOf(row: Pick<ContactRow, "id" | "version">): string {
+  return `"${row.id.slice(8)}.${row.version}"`;
+}
+
+function etagListMatches(header: string, etag: string, comparison: "strong" | "weak"): boolean {
+  return header.split(",").some((candidate) => {
+    const tag = candidate.trim();
+    if (tag === "*") return true;
+    if (tag.startsWith("W/")) return comparison === "weak" && tag.slice(2) === etag;
+    return tag === etag;
+  });
+}
+
+function mergePatch(target: Json | undefined, patch: Json): Json {
+  if (!isJsonObject(patch)) return patch;
+  const merged = new Map(Object.entries(isJsonObject(target) ? target : {}));
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) merged.delete(key);
+    else merged.set(key, mergePatch(merged.get(key), value));
+  }
+  return Object.fromEntries(merged);
+}
+
+function isJsonObject(value: Json | undefined): value is { [key: string]: Json } {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? "127.0.0.1", () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(
+    `${JSON.stringify({ msg: "listening", url: `http://127.0.0.1:${port}` })}\n`,
+  );
+});
+
+const stop = () => {
+  server.close(() => {
+    db.close();
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);

@@ -1,0 +1,268 @@
+// `npm run bench [-- --quick]`: the server in its production configuration against a bare
+// node:http + better-sqlite3 baseline doing the same work, each in its own process, loaded by
+// autocannon from this process on 127.0.0.1, alternating in rounds so that drift (thermal,
+// noisy neighbours, the WAL growing) hits both alike. Prints Markdown tables for the README.
+// Figures, not a test: nothing here fails on a slow result.
+// Options: --quick, --rounds 3, --seconds 3, --warmup 0.5, --connections 10, --contacts 10000,
+// --scenarios create,retrieve,list (name prefixes), --from auto|dist|src|<compiled copy>,
+// --log-level warn, --keep (keep the databases).
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "./args.js";
+import { contactRefs, createKey, seedThroughStore } from "./dataset.js";
+import { type LoadResult, runLoad } from "./load.js";
+import { checkParity } from "./parity.js";
+import { startTarget, type Target } from "./processes.js";
+import { benchScenarios, type Scenario } from "./scenarios.js";
+import {
+  chooseServerCode,
+  loadServerModules,
+  REPO_ROOT,
+  serverCommand,
+  TSX_LOADER,
+} from "./server-modules.js";
+import { median, ms, rate, ratio, table } from "./stats.js";
+
+const args = parseArgs(process.argv.slice(2), [
+  "quick",
+  "rounds",
+  "seconds",
+  "warmup",
+  "connections",
+  "contacts",
+  "scenarios",
+  "from",
+  "log-level",
+  "keep",
+]);
+const quick = args.flag("quick");
+const rounds = Math.max(1, Math.round(args.number("rounds", 3)));
+const seconds = args.number("seconds", quick ? 0.6 : 3);
+const warmup = args.number("warmup", quick ? 0.15 : 0.5);
+const connections = Math.max(1, Math.round(args.number("connections", 10)));
+const contacts = Math.round(args.number("contacts", 10_000));
+const logLevel = args.string("log-level", "warn");
+const { code, warning } = chooseServerCode(args.string("from", "auto"));
+
+/** The per-key rate limit still runs (buckets, headers) but never refuses the bench's load. */
+const UNLIMITED = { RATE_LIMIT_RPS: "1000000", RATE_LIMIT_BURST: "1000000" };
+const log = (line: string) => process.stderr.write(`${line}\n`);
+if (warning) log(`warning: ${warning}`);
+
+const dir = mkdtempSync(join(tmpdir(), "contacts-bench-"));
+const modules = await loadServerModules(code.dir);
+
+// One seeded file, copied: both systems start from byte-identical data (same ids, same keys).
+log(`seeding ${contacts.toLocaleString("en-US")} contacts in ${dir} …`);
+const serverDb = join(dir, "server.db");
+const stores = modules.stores.openSqliteStores(serverDb);
+const read = await createKey(stores, "bench");
+const write = await createKey(stores, "bench-writes");
+await seedThroughStore(modules, stores, read.workspaceId, contacts, 10_000);
+const refs = contactRefs(stores.database, read.workspaceId);
+stores.close();
+const baselineDb = join(dir, "baseline.db");
+copyFileSync(serverDb, baselineDb);
+
+const targets: Target[] = [];
+try {
+  const server = await startTarget(
+    "server",
+    serverCommand(code),
+    { DATABASE_URL: serverDb, NODE_ENV: "production", LOG_LEVEL: logLevel, ...UNLIMITED },
+    REPO_ROOT,
+  );
+  targets.push(server);
+  const baseline = await startTarget(
+    "baseline",
+    ["--import", TSX_LOADER, join(import.meta.dirname, "baseline", "main.ts")],
+    { DATABASE_URL: baselineDb, BENCH_SERVER_DIR: code.dir, ...UNLIMITED },
+    REPO_ROOT,
+  );
+  targets.push(baseline);
+
+  const parity = await checkParity(server, baseline, { read: read.key, write: write.key }, refs);
+  if (parity.mismatches.length > 0) {
+    log(`parity: ${parity.mismatches.length} of ${parity.checks} checks differ:`);
+    for (const line of parity.mismatches) log(`  - ${line}`);
+  }
+
+  const all = benchScenarios(refs);
+  const wanted = args.list(
+    "scenarios",
+    all.map((s) => s.name),
+  );
+  const scenarios = all.filter((s) => wanted.some((w) => s.name.startsWith(w)));
+  const results = new Map<
+    string,
+    { server: LoadResult[]; baseline: LoadResult[]; rss: number[] }
+  >();
+  for (const s of scenarios) results.set(s.name, { server: [], baseline: [], rss: [] });
+
+  const started = Date.now();
+  const loadOn = (target: Target, scenario: Scenario) => ({
+    url: target.url,
+    connections,
+    dynamic: scenario.dynamic === true,
+    headers: {
+      Authorization: `Bearer ${scenario.key === "write" ? write.key : read.key}`,
+      "Content-Type": "application/json",
+    },
+  });
+  // Round 0, unmeasured: every route of both systems (and autocannon itself) gets JIT-compiled.
+  for (const scenario of warmup > 0 ? scenarios : []) {
+    for (const target of [server, baseline]) {
+      const next = scenario.requests(`w0${target.name[0]}`);
+      await runLoad({ ...loadOn(target, scenario), seconds: warmup * 2, next });
+    }
+  }
+  for (let round = 1; round <= rounds; round++) {
+    for (const scenario of scenarios) {
+      // Alternate who goes first, so neither always runs on the other's leftovers.
+      const order = round % 2 === 1 ? [server, baseline] : [baseline, server];
+      for (const target of order) {
+        const load = loadOn(target, scenario);
+        if (warmup > 0) {
+          const next = scenario.requests(`w${round}${target.name[0]}`);
+          await runLoad({ ...load, seconds: warmup, next });
+        }
+        let peakRss = 0;
+        const result = await runLoad({
+          ...load,
+          seconds,
+          next: scenario.requests(`r${round}`),
+          sample: () => {
+            peakRss = Math.max(peakRss, target.rssMb());
+          },
+        });
+        peakRss = Math.max(peakRss, target.rssMb());
+        const entry = results.get(scenario.name);
+        entry?.[target === server ? "server" : "baseline"].push(result);
+        if (target === server) entry?.rss.push(peakRss);
+        if (result.failures > 0) {
+          log(
+            `  ${target.name} ${scenario.name}: ${result.failures} failed responses ${JSON.stringify(result.statusCounts)}`,
+          );
+        }
+        log(
+          `round ${round} ${scenario.name.padEnd(24)} ${target.name.padEnd(8)} ${rate(result.requestsPerSecond).padStart(7)} req/s  p50 ${ms(result.p50)} ms  p99 ${ms(result.p99)} ms`,
+        );
+      }
+    }
+  }
+  const elapsed = (Date.now() - started) / 1000;
+
+  const sum = (list: LoadResult[], pick: (r: LoadResult) => number) =>
+    list.reduce((total, r) => total + pick(r), 0);
+  let failed = 0;
+  const perRound: string[][] = [];
+  const summary: string[][] = [];
+  for (const scenario of scenarios) {
+    const entry = results.get(scenario.name);
+    if (!entry) continue;
+    const ratios = entry.server.map(
+      (s, i) => s.requestsPerSecond / (entry.baseline[i]?.requestsPerSecond ?? Number.NaN),
+    );
+    entry.server.forEach((s, i) => {
+      const b = entry.baseline[i];
+      if (!b) return;
+      perRound.push([
+        scenario.name,
+        String(i + 1),
+        rate(s.requestsPerSecond),
+        ms(s.p50),
+        ms(s.p99),
+        rate(b.requestsPerSecond),
+        ms(b.p50),
+        ms(b.p99),
+        ratio(ratios[i] ?? Number.NaN),
+      ]);
+    });
+    const med = (list: LoadResult[], pick: (r: LoadResult) => number) => median(list.map(pick));
+    summary.push([
+      scenario.name,
+      rate(med(entry.server, (r) => r.requestsPerSecond)),
+      ms(med(entry.server, (r) => r.p50)),
+      ms(med(entry.server, (r) => r.p99)),
+      rate(med(entry.baseline, (r) => r.requestsPerSecond)),
+      ms(med(entry.baseline, (r) => r.p50)),
+      ms(med(entry.baseline, (r) => r.p99)),
+      ratio(median(ratios)),
+      ratio(med(entry.server, (r) => r.p99) / med(entry.baseline, (r) => r.p99)),
+      Math.max(...entry.rss).toFixed(0),
+      `${sum(entry.server, (r) => r.failures)}/${sum(entry.baseline, (r) => r.failures)}`,
+    ]);
+    failed += sum(entry.server, (r) => r.failures) + sum(entry.baseline, (r) => r.failures);
+  }
+
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  out("");
+  out(
+    `## npm run bench${quick ? " -- --quick" : ""}: ${rounds} rounds × ${seconds} s per scenario and system, ${connections} connections, ${contacts.toLocaleString("en-US")} contacts`,
+  );
+  out("");
+  out(
+    `server: ${code.label} (NODE_ENV=production, LOG_LEVEL=${logLevel}); baseline: node:http + better-sqlite3; node ${process.version}; parity ${parity.checks - parity.mismatches.length}/${parity.checks} checks identical; load phase ${elapsed.toFixed(0)} s`,
+  );
+  out("");
+  out("### Per round");
+  out("");
+  out(
+    table(
+      [
+        "scenario",
+        "round",
+        "server req/s",
+        "p50 ms",
+        "p99 ms",
+        "baseline req/s",
+        "p50 ms",
+        "p99 ms",
+        "ratio",
+      ],
+      perRound,
+    ),
+  );
+  out("");
+  out(
+    "### Median of the rounds (ratio = server ÷ baseline throughput, median of the per-round ratios)",
+  );
+  out("");
+  out(
+    table(
+      [
+        "scenario",
+        "server req/s",
+        "p50 ms",
+        "p99 ms",
+        "baseline req/s",
+        "p50 ms",
+        "p99 ms",
+        "ratio",
+        "p99 ÷ baseline p99",
+        "server RSS MB",
+        "failed srv/base",
+      ],
+      summary,
+    ),
+  );
+  if (failed > 0) {
+    out("");
+    out(
+      `**Warning: ${failed} responses were neither 2xx nor 304 (see stderr): the figures above count successes only and are not comparable.**`,
+    );
+  }
+  if (parity.mismatches.length > 0) {
+    out("");
+    out(`**Warning: the baseline's answers differ from the server's (see stderr).**`);
+  }
+  out("");
+  out(
+    `Server RSS under load: peak ${Math.max(...[...results.values()].flatMap((e) => e.rss)).toFixed(0)} MB (VmHWM ${server.peakRssMb().toFixed(0)} MB); baseline VmHWM ${baseline.peakRssMb().toFixed(0)} MB.`,
+  );
+} finally {
+  for (const target of targets) await target.stop();
+  if (args.flag("keep")) log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
