@@ -73,4 +73,30 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
     `,
   },
+  {
+    version: 3,
+    description: "trigram index of the search text",
+    sql: `
+      -- Substring search without a full scan: every 3-character slice of the lower-cased search
+      -- text is indexed. External content: the text itself stays in contacts.
+      CREATE VIRTUAL TABLE contacts_search USING fts5(
+        search_text, content = 'contacts', content_rowid = 'rowid',
+        tokenize = 'trigram case_sensitive 1'
+      );
+      INSERT INTO contacts_search (contacts_search) VALUES ('rebuild');
+
+      CREATE TRIGGER contacts_search_insert AFTER INSERT ON contacts BEGIN
+        INSERT INTO contacts_search (rowid, search_text) VALUES (new.rowid, new.search_text);
+      END;
+      CREATE TRIGGER contacts_search_delete AFTER DELETE ON contacts BEGIN
+        INSERT INTO contacts_search (contacts_search, rowid, search_text)
+          VALUES ('delete', old.rowid, old.search_text);
+      END;
+      CREATE TRIGGER contacts_search_update AFTER UPDATE OF search_text ON contacts BEGIN
+        INSERT INTO contacts_search (contacts_search, rowid, search_text)
+          VALUES ('delete', old.rowid, old.search_text);
+        INSERT INTO contacts_search (rowid, search_text) VALUES (new.rowid, new.search_text);
+      END;
+    `,
+  },
 ];

@@ -45,9 +45,14 @@ export class SqliteContactStore implements ContactStore {
   /** List statements differ by filters; each distinct SQL text is prepared once. */
   private readonly listStatements = new Map<string, Statement<unknown[], ContactRow>>();
 
+  /**
+   * @param searchWindow how many of the newest contacts a search scans before it turns to the
+   *   trigram index (tests make it small to exercise both plans).
+   */
   constructor(
     private readonly db: SqliteDatabase,
     private readonly idempotency: SqliteIdempotencyStore,
+    private readonly searchWindow = 2000,
   ) {
     this.insertContact = db.prepare(
       `INSERT INTO contacts (${COLUMNS}, search_text)
@@ -106,36 +111,78 @@ export class SqliteContactStore implements ContactStore {
 
   async list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage> {
     const backwards = query.endingBefore !== undefined;
-    const where = ["workspace_id = ?"];
-    const params: unknown[] = [workspaceId];
+    const order = backwards ? "ASC" : "DESC";
+    const scope = ["workspace_id = ?"];
+    const scopeParams: unknown[] = [workspaceId];
     if (query.startingAfter !== undefined) {
-      where.push("id < ?");
-      params.push(query.startingAfter);
+      scope.push("id < ?");
+      scopeParams.push(query.startingAfter);
     }
     if (query.endingBefore !== undefined) {
-      where.push("id > ?");
-      params.push(query.endingBefore);
+      scope.push("id > ?");
+      scopeParams.push(query.endingBefore);
     }
+    const filters: string[] = [];
+    const filterParams: unknown[] = [];
     if (query.search !== undefined) {
-      where.push("instr(search_text, ?) > 0");
-      params.push(query.search);
+      filters.push("instr(search_text, ?) > 0");
+      filterParams.push(query.search);
     }
     for (const tag of query.tags ?? []) {
-      where.push(
+      filters.push(
         "EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = contacts.id AND t.tag = ?)",
       );
-      params.push(tag);
+      filterParams.push(tag);
     }
     // One extra row tells whether more exist beyond the page.
-    const sql = `SELECT ${COLUMNS} FROM contacts WHERE ${where.join(" AND ")}
-      ORDER BY id ${backwards ? "ASC" : "DESC"} LIMIT ?`;
-    params.push(query.limit + 1);
+    const wanted = query.limit + 1;
+    const rows =
+      query.search !== undefined && [...query.search].length >= 3
+        ? this.searchRows(query.search, scope, scopeParams, filters, filterParams, order, wanted)
+        : this.listStatement(
+            `SELECT ${COLUMNS} FROM contacts WHERE ${[...scope, ...filters].join(" AND ")}
+             ORDER BY id ${order} LIMIT ?`,
+          ).all(...scopeParams, ...filterParams, wanted);
 
-    const rows = this.listStatement(sql).all(...params);
     const hasMore = rows.length > query.limit;
     const page = rows.slice(0, query.limit).map(fromRow);
     if (backwards) page.reverse();
     return { contacts: page, hasMore };
+  }
+
+  /**
+   * Search, fast for common and for rare terms alike. First a bounded scan: the newest
+   * `searchWindow` contacts in the direction of travel, filtered; matches in the newest rows are
+   * the answer whenever they fill the page, which a common term always does. Otherwise the
+   * trigram index lists every contact holding the term (few, for a rare one), and those are
+   * filtered and ordered. Both plans apply the same `instr` filter, so results are identical.
+   */
+  private searchRows(
+    term: string,
+    scope: string[],
+    scopeParams: unknown[],
+    filters: string[],
+    filterParams: unknown[],
+    order: "ASC" | "DESC",
+    wanted: number,
+  ): ContactRow[] {
+    const window = this.listStatement(
+      `SELECT * FROM (SELECT ${COLUMNS}, search_text FROM contacts WHERE ${scope.join(" AND ")}
+         ORDER BY id ${order} LIMIT ?) AS contacts
+       WHERE ${filters.join(" AND ")} ORDER BY id ${order} LIMIT ?`,
+    );
+    const scanned = window.all(...scopeParams, this.searchWindow, ...filterParams, wanted);
+    if (scanned.length >= wanted) return scanned;
+    const [{ n } = { n: 0 }] = this.listStatement(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM contacts WHERE ${scope.join(" AND ")} LIMIT ?)`,
+    ).all(...scopeParams, this.searchWindow + 1) as unknown as { n: number }[];
+    if (n <= this.searchWindow) return scanned; // the window held every candidate
+    return this.listStatement(
+      `SELECT ${COLUMNS} FROM contacts
+       WHERE rowid IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH ?)
+         AND ${[...scope, ...filters].join(" AND ")}
+       ORDER BY id ${order} LIMIT ?`,
+    ).all(ftsPhrase(term), ...scopeParams, ...filterParams, wanted);
   }
 
   async update(
@@ -191,6 +238,11 @@ export class SqliteContactStore implements ContactStore {
     }
     return statement;
   }
+}
+
+/** A term as one FTS5 phrase: quoted, inner quotes doubled, so no character is an operator. */
+function ftsPhrase(term: string): string {
+  return `"${term.replaceAll('"', '""')}"`;
 }
 
 /** The text the search filter looks in: one field per line, lower-cased like the search term. */

@@ -1,0 +1,128 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ContactRecord } from "../../contacts/contact.js";
+import type { ListContactsQuery } from "../../contacts/contact-store.js";
+import { createIdGenerator } from "../../ids.js";
+import { openDatabase, type SqliteDatabase } from "./database.js";
+import { SqliteContactStore, searchTextOf } from "./sqlite-contact-store.js";
+import { SqliteIdempotencyStore } from "./sqlite-idempotency-store.js";
+
+const WORKSPACE = "11111111-1111-4111-8111-111111111111";
+const OTHER = "22222222-2222-4222-8222-222222222222";
+// A small alphabet makes terms of every frequency: common ("ab"), rare ("cdcd"), absent.
+const alphabet = ["a", "b", "c", "d", "é", "É", "-"];
+const text = (min: number, max: number) =>
+  fc
+    .array(fc.constantFrom(...alphabet), { minLength: min, maxLength: max })
+    .map((cs) => cs.join(""));
+
+let db: SqliteDatabase;
+/** A tiny window, so most searches outgrow the scan and take the trigram index. */
+let store: SqliteContactStore;
+const contacts: ContactRecord[] = [];
+
+beforeAll(async () => {
+  db = openDatabase(":memory:");
+  for (const id of [WORKSPACE, OTHER]) {
+    db.prepare("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, 0)").run(id, id);
+  }
+  store = new SqliteContactStore(db, new SqliteIdempotencyStore(db), 16);
+  const ids = createIdGenerator();
+  const sample = fc.sample(
+    fc.record({ name: text(0, 12), email: text(0, 8), tags: fc.subarray(["x", "y", "z"]) }),
+    { numRuns: 400, seed: 7 },
+  );
+  let now = Date.parse("2026-01-01T00:00:00Z");
+  for (const [i, s] of sample.entries()) {
+    const workspaceId = i % 5 === 0 ? OTHER : WORKSPACE;
+    const contact = await store.create(workspaceId, {
+      id: ids.contactId(now++),
+      externalId: `ext-${i}-${s.name.slice(0, 3)}`,
+      displayName: s.name || null,
+      email: s.email ? `${s.email}@x.io` : null,
+      avatarUrl: null,
+      tags: s.tags,
+      metadata: {},
+      createdAt: now,
+    });
+    contacts.push(contact);
+  }
+  // Deletes and updates must keep the index in step.
+  for (const contact of contacts.filter((_, i) => i % 7 === 0))
+    await store.delete(contact.workspaceId, contact.id);
+  for (const contact of contacts.filter((_, i) => i % 11 === 0)) {
+    await store.update(
+      contact.workspaceId,
+      contact.id,
+      (c) => ({ ...c, displayName: "renamed-abcd" }),
+      now++,
+    );
+  }
+});
+afterAll(() => db.close());
+
+/** The plain definition: every live contact of the workspace, filtered, in id order. */
+function naive(query: ListContactsQuery): string[] {
+  const rows = db
+    .prepare("SELECT id, search_text, tags FROM contacts WHERE workspace_id = ? ORDER BY id DESC")
+    .all(WORKSPACE) as { id: string; search_text: string; tags: string }[];
+  const matching = rows.filter(
+    (r) =>
+      (query.startingAfter === undefined || r.id < query.startingAfter) &&
+      (query.endingBefore === undefined || r.id > query.endingBefore) &&
+      (query.search === undefined || r.search_text.includes(query.search)) &&
+      (query.tags ?? []).every((t) => (JSON.parse(r.tags) as string[]).includes(t)),
+  );
+  const page =
+    query.endingBefore === undefined
+      ? matching.slice(0, query.limit)
+      : matching.slice(-query.limit);
+  return page.map((r) => r.id);
+}
+
+describe("SqliteContactStore search", () => {
+  it("keeps the search text in step with the contact", () => {
+    const row = db.prepare("SELECT * FROM contacts LIMIT 1").get() as {
+      search_text: string;
+      external_id: string;
+    };
+    expect(row.search_text.startsWith(row.external_id.toLowerCase())).toBe(true);
+    expect(searchTextOf({ externalId: "A", displayName: "É", email: null })).toBe("a\né\n");
+  });
+
+  it("returns exactly what the plain definition does, through both plans", async () => {
+    const liveIds = () =>
+      (
+        db.prepare("SELECT id FROM contacts WHERE workspace_id = ?").all(WORKSPACE) as {
+          id: string;
+        }[]
+      ).map((r) => r.id);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          search: fc.option(
+            text(1, 5).map((t) => t.toLowerCase()),
+            { nil: undefined },
+          ),
+          tags: fc.option(fc.subarray(["x", "y", "z"], { minLength: 1 }), { nil: undefined }),
+          limit: fc.integer({ min: 1, max: 50 }),
+          cursor: fc.option(fc.tuple(fc.boolean(), fc.nat()), { nil: undefined }),
+        }),
+        async ({ search, tags, limit, cursor }) => {
+          const ids = liveIds().sort();
+          const query: ListContactsQuery = { limit };
+          if (search !== undefined) query.search = search;
+          if (tags !== undefined) query.tags = tags;
+          if (cursor) {
+            const at = ids[cursor[1] % ids.length] as string;
+            if (cursor[0]) query.startingAfter = at;
+            else query.endingBefore = at;
+          }
+          const page = await store.list(WORKSPACE, query);
+          expect(page.contacts.map((c) => c.id)).toEqual(naive(query));
+        },
+      ),
+      { numRuns: 400, seed: 11 },
+    );
+  });
+});
