@@ -112,20 +112,21 @@ export class SqliteContactStore implements ContactStore {
   async list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage> {
     const backwards = query.endingBefore !== undefined;
     const order = backwards ? "ASC" : "DESC";
-    const scope = ["workspace_id = ?"];
+    // Qualified names: the same conditions serve a plain query, a subquery and a join.
+    const scope = ["contacts.workspace_id = ?"];
     const scopeParams: unknown[] = [workspaceId];
     if (query.startingAfter !== undefined) {
-      scope.push("id < ?");
+      scope.push("contacts.id < ?");
       scopeParams.push(query.startingAfter);
     }
     if (query.endingBefore !== undefined) {
-      scope.push("id > ?");
+      scope.push("contacts.id > ?");
       scopeParams.push(query.endingBefore);
     }
     const filters: string[] = [];
     const filterParams: unknown[] = [];
     if (query.search !== undefined) {
-      filters.push("instr(search_text, ?) > 0");
+      filters.push("instr(contacts.search_text, ?) > 0");
       filterParams.push(query.search);
     }
     for (const tag of query.tags ?? []) {
@@ -177,11 +178,15 @@ export class SqliteContactStore implements ContactStore {
       `SELECT count(*) AS n FROM (SELECT 1 FROM contacts WHERE ${scope.join(" AND ")} LIMIT ?)`,
     ).all(...scopeParams, this.searchWindow + 1) as unknown as { n: number }[];
     if (n <= this.searchWindow) return scanned; // the window held every candidate
+    // CROSS JOIN pins the index as the outer loop: SQLite would otherwise walk contacts in id
+    // order and probe the match list for each, a full scan.
     return this.listStatement(
-      `SELECT ${COLUMNS} FROM contacts
-       WHERE rowid IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH ?)
-         AND ${[...scope, ...filters].join(" AND ")}
-       ORDER BY id ${order} LIMIT ?`,
+      `SELECT ${COLUMNS.split(", ")
+        .map((c) => `contacts.${c}`)
+        .join(", ")}
+       FROM contacts_search CROSS JOIN contacts ON contacts.rowid = contacts_search.rowid
+       WHERE contacts_search MATCH ? AND ${[...scope, ...filters].join(" AND ")}
+       ORDER BY contacts.id ${order} LIMIT ?`,
     ).all(ftsPhrase(term), ...scopeParams, ...filterParams, wanted);
   }
 
