@@ -22,6 +22,8 @@ interface KeyRow {
 const KEY_COLUMNS = `k.id, k.workspace_id, w.name AS workspace_name, k.secret_hash, k.created_at,
   k.revoked_at FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id`;
 
+const MAX_CACHED_KEYS = 10_000;
+
 /** ApiKeyStore on better-sqlite3. */
 export class SqliteApiKeyStore implements ApiKeyStore {
   private readonly selectKey: Statement<[string], KeyRow>;
@@ -31,6 +33,13 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   private readonly insertKey: Statement;
   private readonly revoke: Statement;
   private readonly count: Statement<[], { n: number }>;
+  private readonly dataVersion: Statement<[], { data_version: number }>;
+  /**
+   * Verified keys by key id, so most requests skip the database. Emptied whenever another
+   * connection (the admin CLI revoking a key) commits, which `PRAGMA data_version` reveals.
+   */
+  private readonly verified = new Map<string, KeyRow>();
+  private seenVersion = -1;
 
   constructor(private readonly db: SqliteDatabase) {
     this.selectKey = db.prepare(`SELECT ${KEY_COLUMNS} WHERE k.id = ?`);
@@ -46,13 +55,21 @@ export class SqliteApiKeyStore implements ApiKeyStore {
       "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
     );
     this.count = db.prepare("SELECT count(*) AS n FROM api_keys");
+    this.dataVersion = db.prepare("PRAGMA data_version");
   }
 
   async authenticate(key: string): Promise<Principal | undefined> {
     const keyId = keyIdOf(key);
     if (!keyId) return undefined;
-    const row = this.selectKey.get(keyId);
+    const version = this.dataVersion.get()?.data_version ?? -1;
+    if (version !== this.seenVersion) {
+      this.verified.clear();
+      this.seenVersion = version;
+    }
+    const row = this.verified.get(keyId) ?? this.selectKey.get(keyId);
     if (!row || row.revoked_at !== null || !apiKeyMatches(key, row.secret_hash)) return undefined;
+    if (this.verified.size >= MAX_CACHED_KEYS) this.verified.clear();
+    this.verified.set(keyId, row);
     return { workspaceId: row.workspace_id, keyId: row.id };
   }
 
@@ -89,6 +106,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   async revokeKey(keyId: string, now: number): Promise<boolean> {
+    this.verified.delete(keyId);
     return this.revoke.run(now, keyId).changes === 1;
   }
 
