@@ -28,6 +28,12 @@ export const BODY_LIMIT_BYTES = 128 * 1024;
 
 /** Reads the config from environment variables; throws a readable error on a bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const burst = parseNumber(env, "RATE_LIMIT_BURST", 200);
+  if (burst < 1 && parseNumber(env, "RATE_LIMIT_RPS", 100) > 0) {
+    throw new Error(
+      `RATE_LIMIT_BURST must be at least 1 (one request), got "${env.RATE_LIMIT_BURST}"`,
+    );
+  }
   // A response that fails validation becomes a 500 after its write committed: a debugging aid,
   // not something to run in front of users.
   const checking = env.NODE_ENV === "development" || env.NODE_ENV === "test";

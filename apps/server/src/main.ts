@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
   });
 
   const firstKey = await ensureFirstApiKey(stores.apiKeys, Date.now());
+  const abandoned = await stores.idempotency.releaseUnfinished();
+  if (abandoned > 0)
+    logger.warn("released idempotency keys of requests cut off by a crash", { abandoned });
   const server = app.listen(config.port, config.host);
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
@@ -48,14 +52,18 @@ async function main(): Promise<void> {
 
   const stopPruning = startIdempotencyPruning(stores.idempotency, Date.now, logger);
 
-  // While draining, every response tells its client not to reuse the connection.
+  // While draining, every response not yet started tells its client not to reuse the connection.
+  const inFlight = new Set<ServerResponse>();
   server.prependListener("request", (_req, res) => {
     if (draining) res.setHeader("Connection", "close");
+    inFlight.add(res);
+    res.on("close", () => inFlight.delete(res));
   });
   const stop = (signal: string) => {
     if (draining) return;
     draining = true;
     logger.info("shutting down", { signal });
+    for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
     const forced = setTimeout(() => {
       logger.warn("in-flight requests did not finish in time; closing their connections");
       server.closeAllConnections();

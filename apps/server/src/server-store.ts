@@ -19,7 +19,8 @@ export interface Stores {
   database: SqliteDatabase;
   /** Whether the database answers and carries every migration this code expects. */
   readiness(): Promise<Readiness>;
-  close(): void;
+  /** Closes the database; `checkpoint` (the default) folds the WAL back into the file first. */
+  close(options?: { checkpoint?: boolean }): void;
 }
 
 /** Opens the embedded SQLite default store at `path` (":memory:" for a throwaway one). */
@@ -46,9 +47,9 @@ export function openSqliteStores(path: string): Stores {
         return { ready: false, checks: { database: (error as Error).message } };
       }
     },
-    close: () => {
+    close: ({ checkpoint = true } = {}) => {
       if (!database.open) return;
-      if (path !== ":memory:") database.pragma("wal_checkpoint(TRUNCATE)");
+      if (checkpoint && path !== ":memory:") database.pragma("wal_checkpoint(TRUNCATE)");
       database.close();
     },
   };

@@ -373,6 +373,16 @@ describe("values the store could not keep as sent are refused", () => {
     expect(json.details.some((d) => d.path.startsWith(path))).toBe(true);
   });
 
+  it.each<[string, Record<string, string>]>([
+    ["a compressed body", { "content-type": "application/json", "content-encoding": "gzip" }],
+    ["a body in UTF-16", { "content-type": "application/json; charset=utf-16le" }],
+    ["a body in UTF-7", { "content-type": "application/json; charset=utf-7" }],
+  ])("refuses %s with 415", async (_name, headers) => {
+    const res = await ws.fetch("/v2/contacts", { method: "POST", headers, body: "not really" });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { code: string }).code).toBe("unsupported_media_type");
+  });
+
   it("refuses a lone surrogate in an update too, changing nothing", async () => {
     const created = (await (
       await post({ external_id: nextExternalId(), display_name: "ok" })

@@ -195,6 +195,16 @@ describe("Idempotency-Key on create", () => {
     expect((await create(body, crashed)).status).toBe(201);
   });
 
+  it("can release every unfinished claim (the server does at start)", async () => {
+    const key = unique("key");
+    await server.stores.idempotency.claim(ws.workspaceId, key, "f", clock, {
+      expiredBefore: 0,
+      staleBefore: 0,
+    });
+    expect(await server.stores.idempotency.releaseUnfinished()).toBe(1);
+    expect((await create({ external_id: unique("released") }, key)).status).toBe(201);
+  });
+
   it("prunes expired keys", async () => {
     expect((await create({ external_id: unique("prunable") }, unique("key"))).status).toBe(201);
     expect(await server.stores.idempotency.prune(clock + 1, 1000)).toBeGreaterThan(0);

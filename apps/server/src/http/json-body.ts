@@ -33,18 +33,23 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     const hasBody =
       req.headers["transfer-encoding"] !== undefined ||
       Number(req.headers["content-length"] ?? 0) > 0;
-    if (hasBody && !req.is("application/json")) return next(unsupportedMediaType());
+    if (hasBody && (!req.is("application/json") || !isUtf8Charset(req.headers["content-type"]))) {
+      return next(unsupportedMediaType());
+    }
     next();
   };
   return [
     refuseOtherMediaTypes,
     express.json({
       limit: limitBytes,
+      // Compressed bodies are refused (415): inflating them is a cost and a failure mode
+      // (a corrupt stream) with no use for bodies of at most 128 KiB.
+      inflate: false,
       // Any JSON value parses; the validator then says precisely what the body should be.
       strict: false,
       verify: (req, _res, buffer) => {
         // JSON.parse would quietly turn invalid UTF-8 into U+FFFD and store that instead.
-        if (isUtf8Charset(req.headers["content-type"]) && !isUtf8(buffer)) {
+        if (!isUtf8(buffer)) {
           throw new InvalidUtf8Error();
         }
         rawBodies.set(req, buffer);

@@ -24,7 +24,9 @@ export function rateLimit(config: RateLimitConfig, now: () => number): RequestHa
   const { requestsPerSecond: rate, burst } = config;
   if (rate <= 0) return (_req, _res, next) => next();
   const buckets = new Map<string, Bucket>();
-  const policy = `"per-key";q=${burst};w=${Math.ceil(burst / rate)}`;
+  // The policy the bucket keeps: `rate` per second sustained, as a quota over the refill window.
+  const window = Math.max(1, Math.ceil(burst / rate));
+  const policy = `"per-key";q=${Math.round(rate * window)};w=${window}`;
 
   const refill = (bucket: Bucket, at: number) => {
     bucket.tokens = Math.min(burst, bucket.tokens + ((at - bucket.refilledAt) / 1000) * rate);

@@ -32,6 +32,11 @@ export interface IdempotencyStore {
   complete(workspaceId: string, key: string, response: StoredResponse): Promise<void>;
   /** Forgets a claim whose request should not be remembered. */
   release(workspaceId: string, key: string): Promise<void>;
+  /**
+   * Forgets every unfinished claim: at start, before any request runs, these can only be left
+   * by a process that died mid-request (whose write never committed).
+   */
+  releaseUnfinished(): Promise<number>;
   /** Deletes up to `batch` keys created before `before`; resolves to how many it deleted. */
   prune(before: number, batch: number): Promise<number>;
 }

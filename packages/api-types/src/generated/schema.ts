@@ -299,11 +299,13 @@ export interface components {
         /**
          * @description A contact with this `external_id` already exists (`external_id_conflict`; `existing_id`
          *     names it), or a request with the same `Idempotency-Key` is still running
-         *     (`idempotency_key_in_use`; retry later).
+         *     (`idempotency_key_in_use`; retry later). A conflict is stored under its `Idempotency-Key`
+         *     and replayed as it was first answered, `request_id` included.
          */
         Conflict: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
+                "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                 [name: string]: unknown;
             };
             content: {
@@ -349,7 +351,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request body is not `application/json`. */
+        /** @description The request body is not `application/json` in UTF-8, or is compressed (`Content-Encoding`). */
         UnsupportedMediaType: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];

@@ -178,6 +178,17 @@ export class SqliteContactStore implements ContactStore {
       `SELECT count(*) AS n FROM (SELECT 1 FROM contacts WHERE ${scope.join(" AND ")} LIMIT ?)`,
     ).all(...scopeParams, this.searchWindow + 1) as unknown as { n: number }[];
     if (n <= this.searchWindow) return scanned; // the window held every candidate
+    // The index spans every workspace: a term common elsewhere would make the join read all its
+    // matches. Past a bound, the plain ordered scan (which stops at the page) is the cheaper plan.
+    const [{ matches } = { matches: 0 }] = this.listStatement(
+      "SELECT count(*) AS matches FROM (SELECT 1 FROM contacts_search WHERE contacts_search MATCH ? LIMIT ?)",
+    ).all(ftsPhrase(term), MAX_INDEX_CANDIDATES + 1) as unknown as { matches: number }[];
+    if (matches > MAX_INDEX_CANDIDATES) {
+      return this.listStatement(
+        `SELECT ${COLUMNS} FROM contacts WHERE ${[...scope, ...filters].join(" AND ")}
+         ORDER BY id ${order} LIMIT ?`,
+      ).all(...scopeParams, ...filterParams, wanted);
+    }
     // CROSS JOIN pins the index as the outer loop: SQLite would otherwise walk contacts in id
     // order and probe the match list for each, a full scan.
     return this.listStatement(
@@ -244,6 +255,9 @@ export class SqliteContactStore implements ContactStore {
     return statement;
   }
 }
+
+/** Most index matches a search reads before it prefers the plain scan (see searchRows). */
+const MAX_INDEX_CANDIDATES = 5000;
 
 /** A term as one FTS5 phrase: quoted, inner quotes doubled, so no character is an operator. */
 function ftsPhrase(term: string): string {

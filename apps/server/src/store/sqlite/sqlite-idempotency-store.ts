@@ -19,6 +19,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   private readonly completeStatement: Statement;
   private readonly releaseStatement: Statement;
   private readonly pruneStatement: Statement;
+  private readonly releaseUnfinishedStatement: Statement;
 
   constructor(private readonly db: SqliteDatabase) {
     this.select = db.prepare(
@@ -35,6 +36,9 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     );
     this.releaseStatement = db.prepare(
       "DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND response IS NULL",
+    );
+    this.releaseUnfinishedStatement = db.prepare(
+      "DELETE FROM idempotency_keys WHERE response IS NULL",
     );
     this.pruneStatement = db.prepare(
       `DELETE FROM idempotency_keys WHERE (workspace_id, key) IN
@@ -79,6 +83,10 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
 
   async release(workspaceId: string, key: string): Promise<void> {
     this.releaseStatement.run(workspaceId, key);
+  }
+
+  async releaseUnfinished(): Promise<number> {
+    return this.releaseUnfinishedStatement.run().changes;
   }
 
   async prune(before: number, batch: number): Promise<number> {
