@@ -62,8 +62,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestId(() => deps.ids.requestId(deps.now())));
   app.use(observeRequests(deps.logger, metrics));
   app.use(securityHeaders);
-  app.use(operatorRoutes({ spec: deps.spec, metrics, readiness: deps.readiness }));
-  app.use(docsRoutes());
+  // Operator and docs routes, which API requests (/v2/…) skip without walking their routers.
+  const publicRoutes = express.Router({ caseSensitive: true, strict: true });
+  publicRoutes.use(operatorRoutes({ spec: deps.spec, metrics, readiness: deps.readiness }));
+  publicRoutes.use(docsRoutes());
+  app.use((req, res, next) =>
+    req.path.startsWith("/v2/") ? next() : publicRoutes(req, res, next),
+  );
 
   // Who is asking, and whether they may, before any body is read.
   app.use(requireApiKey(apiKeys));

@@ -29,16 +29,16 @@ interface ContactRow {
 const COLUMNS =
   "id, workspace_id, external_id, display_name, email, avatar_url, tags, metadata, created_at, updated_at, version";
 
-/** A ref matches a contact's id or its external_id; an id match sorts first. */
-const BY_REF = `workspace_id = @workspaceId AND (id = @ref OR external_id = @ref)
-  ORDER BY id = @ref DESC LIMIT 1`;
+/** External ids may not look like contact ids (openapi.yaml), so a ref of this shape is an _id. */
+const CONTACT_ID_SHAPE = /^contact_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** ContactStore on better-sqlite3: synchronous underneath, async at the interface. */
 export class SqliteContactStore implements ContactStore {
   private readonly insertContact: Statement;
   private readonly insertTag: Statement;
   private readonly deleteTags: Statement;
-  private readonly selectByRef: Statement<{ workspaceId: string; ref: string }, ContactRow>;
+  private readonly selectById: Statement<[string, string], ContactRow>;
+  private readonly selectByExternalId: Statement<[string, string], ContactRow>;
   private readonly selectIdByExternalId: Statement<[string, string], { id: string }>;
   private readonly updateContact: Statement;
   private readonly deleteById: Statement;
@@ -61,7 +61,12 @@ export class SqliteContactStore implements ContactStore {
     );
     this.insertTag = db.prepare("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)");
     this.deleteTags = db.prepare("DELETE FROM contact_tags WHERE contact_id = ?");
-    this.selectByRef = db.prepare(`SELECT ${COLUMNS} FROM contacts WHERE ${BY_REF}`);
+    this.selectById = db.prepare(
+      `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ? AND id = ?`,
+    );
+    this.selectByExternalId = db.prepare(
+      `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ? AND external_id = ?`,
+    );
     this.selectIdByExternalId = db.prepare(
       "SELECT id FROM contacts WHERE workspace_id = ? AND external_id = ?",
     );
@@ -105,7 +110,7 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async find(workspaceId: string, ref: string): Promise<ContactRecord | undefined> {
-    const row = this.selectByRef.get({ workspaceId, ref });
+    const row = this.rowByRef(workspaceId, ref);
     return row && fromRow(row);
   }
 
@@ -209,7 +214,7 @@ export class SqliteContactStore implements ContactStore {
   ): Promise<ContactRecord | undefined> {
     return this.db
       .transaction(() => {
-        const row = this.selectByRef.get({ workspaceId, ref });
+        const row = this.rowByRef(workspaceId, ref);
         if (!row) return undefined;
         const current = fromRow(row);
         const fields = change(current);
@@ -237,13 +242,20 @@ export class SqliteContactStore implements ContactStore {
   ): Promise<boolean> {
     return this.db
       .transaction(() => {
-        const row = this.selectByRef.get({ workspaceId, ref });
+        const row = this.rowByRef(workspaceId, ref);
         if (!row) return false;
         guard?.(fromRow(row));
         this.deleteById.run(row.id);
         return true;
       })
       .immediate();
+  }
+
+  /** A ref is an _id or an external_id; the two shapes cannot overlap (see CONTACT_ID_SHAPE). */
+  private rowByRef(workspaceId: string, ref: string): ContactRow | undefined {
+    return CONTACT_ID_SHAPE.test(ref)
+      ? this.selectById.get(workspaceId, ref)
+      : this.selectByExternalId.get(workspaceId, ref);
   }
 
   private listStatement(sql: string): Statement<unknown[], ContactRow> {
