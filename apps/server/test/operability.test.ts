@@ -81,6 +81,22 @@ describe("readiness when the database is gone", () => {
   });
 });
 
+it("lets a single contact be kept but revalidated; every other API response is no-store", async () => {
+  clock += 60_000;
+  await ws.fetch("/v2/contacts", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ external_id: "cached-1" }),
+  });
+  const res = await ws.fetch("/v2/contacts/cached-1");
+  expect(res.headers.get("cache-control")).toBe("private, no-cache");
+  const again = await ws.fetch("/v2/contacts/cached-1", {
+    headers: { "if-none-match": res.headers.get("etag") as string },
+  });
+  expect(again.status).toBe(304);
+  expect(again.headers.get("cache-control")).toBe("private, no-cache");
+});
+
 describe("security headers", () => {
   it.each(["/healthz", "/v2/contacts", "/nope"])("are on %s", async (path) => {
     const res = await ws.fetch(path);

@@ -97,12 +97,13 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
     async retrieveContact({ path, headers, principal }) {
       const contact = await store.find(principal.workspaceId, path.id);
       if (!contact) throw new ContactNotFoundError(path.id);
-      const etag = etagOf(contact);
+      // Keepable, but only after revalidation: that is what the ETag is for.
+      const cache = { ETag: etagOf(contact), "Cache-Control": "private, no-cache" } as const;
       const ifNoneMatch = headers["If-None-Match"];
-      if (ifNoneMatch && etagListMatches(ifNoneMatch, etag, "weak")) {
-        return { status: 304, headers: { ETag: etag } };
+      if (ifNoneMatch && etagListMatches(ifNoneMatch, cache.ETag, "weak")) {
+        return { status: 304, headers: cache };
       }
-      return { status: 200, body: toContactResource(contact), headers: { ETag: etag } };
+      return { status: 200, body: toContactResource(contact), headers: cache };
     },
 
     async updateContact({ path, body = {}, headers, principal }) {

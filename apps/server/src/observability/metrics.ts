@@ -49,18 +49,25 @@ export function createMetrics(options: { processMetrics: boolean }): Metrics {
  * measured without touching this file.
  */
 export function withStoreTiming<T extends object>(target: T, name: string, metrics: Metrics): T {
+  // One wrapper per method, made on first use: the hot path allocates nothing per call.
+  const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(target, {
     get(object, property, receiver) {
       const value = Reflect.get(object, property, receiver);
       if (typeof value !== "function") return value;
-      return async (...args: unknown[]) => {
-        const started = performance.now();
-        try {
-          return await value.apply(object, args);
-        } finally {
-          metrics.observeStore(name, String(property), (performance.now() - started) / 1000);
-        }
-      };
+      let timed = wrapped.get(property);
+      if (!timed) {
+        timed = async (...args: unknown[]) => {
+          const started = performance.now();
+          try {
+            return await value.apply(object, args);
+          } finally {
+            metrics.observeStore(name, String(property), (performance.now() - started) / 1000);
+          }
+        };
+        wrapped.set(property, timed);
+      }
+      return timed;
     },
   });
 }

@@ -435,6 +435,11 @@ export interface components {
          *     back in `If-Match` or `If-None-Match`.
          */
         ETag: string;
+        /**
+         * @description `private, no-cache`: a client may keep the contact but must revalidate it (with
+         *     `If-None-Match`) before reusing it. Every other API response is `no-store`.
+         */
+        "Cache-Control-Revalidate": "private, no-cache";
         /** @description `true` when this response is the stored response of an earlier request with the same `Idempotency-Key`. */
         "Idempotent-Replayed": "true";
     };
@@ -579,6 +584,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control-Revalidate"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -590,6 +596,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control-Revalidate"];
                     [name: string]: unknown;
                 };
                 content?: never;
