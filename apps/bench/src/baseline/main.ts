@@ -69,8 +69,8 @@ const API_KEY = /^ck_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const NO_USAGE = { total_cost: 0, total_tokens: 0, total_requests: 0, error_rate: 0 };
 const COLUMNS =
   "id, workspace_id, external_id, display_name, email, avatar_url, tags, metadata, created_at, updated_at, version";
-const BY_REF = `workspace_id = @workspaceId AND (id = @ref OR external_id = @ref)
-  ORDER BY id = @ref DESC LIMIT 1`;
+/** As the server's store: a ref shaped like a contact id is an _id, anything else an external_id. */
+const CONTACT_ID_SHAPE = /^contact_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 const modules = await loadServerModules(process.env.BENCH_SERVER_DIR ?? join(SERVER_ROOT, "dist"));
 const db = modules.database.openDatabase(process.env.DATABASE_URL ?? ":memory:");
@@ -90,9 +90,18 @@ const insertContact = db.prepare(
 );
 const insertTag = db.prepare("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)");
 const deleteTags = db.prepare("DELETE FROM contact_tags WHERE contact_id = ?");
-const selectByRef = db.prepare<{ workspaceId: string; ref: string }, ContactRow>(
-  `SELECT ${COLUMNS} FROM contacts WHERE ${BY_REF}`,
+const selectById = db.prepare<[string, string], ContactRow>(
+  `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ? AND id = ?`,
 );
+const selectByExternalId = db.prepare<[string, string], ContactRow>(
+  `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ? AND external_id = ?`,
+);
+const selectByRef = {
+  get: ({ workspaceId, ref }: { workspaceId: string; ref: string }) =>
+    CONTACT_ID_SHAPE.test(ref)
+      ? selectById.get(workspaceId, ref)
+      : selectByExternalId.get(workspaceId, ref),
+};
 const selectIdByExternalId = db.prepare<[string, string], { id: string }>(
   "SELECT id FROM contacts WHERE workspace_id = ? AND external_id = ?",
 );
@@ -108,7 +117,8 @@ const listStatements = new Map<string, Statement<unknown[], ContactRow>>();
 /** The server's per-key token bucket, same settings (the bench sets them too high to refuse). */
 const RATE = Number(process.env.RATE_LIMIT_RPS || 100);
 const BURST = Number(process.env.RATE_LIMIT_BURST || 200);
-const RATE_POLICY = `"per-key";q=${BURST};w=${Math.ceil(BURST / RATE)}`;
+const RATE_WINDOW = Math.max(1, Math.ceil(BURST / RATE));
+const RATE_POLICY = `"per-key";q=${Math.round(RATE * RATE_WINDOW)};w=${RATE_WINDOW}`;
 const buckets = new Map<string, { tokens: number; refilledAt: number }>();
 
 /** Takes a token for `keyId`; returns the RateLimit headers, or throws a 429. */
@@ -272,11 +282,11 @@ function retrieveContact(
 ): Result {
   const row = selectByRef.get({ workspaceId, ref });
   if (!row) throw notFound(ref);
-  const etag = etagOf(row);
-  if (ifNoneMatch && etagListMatches(ifNoneMatch, etag, "weak")) {
-    return { status: 304, headers: { ETag: etag } };
+  const cache = { ETag: etagOf(row), "Cache-Control": "private, no-cache" };
+  if (ifNoneMatch && etagListMatches(ifNoneMatch, cache.ETag, "weak")) {
+    return { status: 304, headers: cache };
   }
-  return { status: 200, body: fromRow(row), headers: { ETag: etag } };
+  return { status: 200, body: fromRow(row), headers: cache };
 }
 
 function listContacts(workspaceId: string, params: URLSearchParams): Result {
