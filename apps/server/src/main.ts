@@ -3,6 +3,7 @@ import net, { type AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { ensureFirstApiKey, firstKeyMessage } from "./first-start.js";
+import { createHttpServer } from "./http/http-server.js";
 import { startIdempotencyPruning } from "./http/idempotency.js";
 import { createIdGenerator } from "./ids.js";
 import { createLogger, errorFields } from "./logger.js";
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const abandoned = await stores.idempotency.releaseUnfinished();
   if (abandoned > 0)
     logger.warn("released idempotency keys of requests cut off by a crash", { abandoned });
-  const server = app.listen(config.port, config.host);
+  const server = createHttpServer(app).listen(config.port, config.host);
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
   await new Promise<void>((resolve, reject) => {

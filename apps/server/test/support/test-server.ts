@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { createContactsClient } from "@contacts/client";
 import { createApp } from "../../src/app.js";
 import { BODY_LIMIT_BYTES } from "../../src/config.js";
+import { createHttpServer } from "../../src/http/http-server.js";
 import type { RateLimitConfig } from "../../src/http/rate-limit.js";
 import { createIdGenerator, type IdGenerator } from "../../src/ids.js";
 import { createLogger, type Logger } from "../../src/logger.js";
@@ -71,7 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       rateLimit: options.rateLimit ?? { requestsPerSecond: 0, burst: 0 },
     },
   });
-  const server = app.listen(0, "127.0.0.1");
+  const server = createHttpServer(app).listen(0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
