@@ -7,6 +7,7 @@ import { docsRoutes } from "./http/docs-routes.js";
 import { errorRenderer, routeNotFound } from "./http/error-renderer.js";
 import { idempotency } from "./http/idempotency.js";
 import { jsonBody } from "./http/json-body.js";
+import { writeJsonInOneGo } from "./http/json-response.js";
 import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import "./http/locals.js";
 import { openApiValidator } from "./http/openapi-validator.js";
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Express {
   app.set("strict routing", true);
   // ETags of whole JSON bodies cost a hash per response and mean nothing for a JSON API yet.
   app.set("etag", false);
+  writeJsonInOneGo(app);
 
   const metrics = deps.metrics ?? createMetrics({ processMetrics: false });
   const contacts = withStoreTiming(deps.contacts, "contacts", metrics);

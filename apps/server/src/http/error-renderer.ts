@@ -2,6 +2,7 @@ import type { ApiErrorBody } from "@contacts/api-types";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { errorFields, type Logger } from "../logger.js";
 import { ApiError, toApiError } from "./api-error.js";
+import { endWithJson } from "./json-response.js";
 
 /** The one place errors become responses, in the spec's `Error` shape. */
 export function errorRenderer(logger: Logger): ErrorRequestHandler {
@@ -28,9 +29,10 @@ export function errorRenderer(logger: Logger): ErrorRequestHandler {
     if (apiError.extras.details) body.details = apiError.extras.details;
     if (apiError.extras.existingId) body.existing_id = apiError.extras.existingId;
     if (apiError.extras.headers) res.set(apiError.extras.headers);
-    // Sent as a string, past the response validator's res.json hook: rendering an error must
+    // Written directly, past the response validator's res.json hook: rendering an error must
     // never fail (the tests check every error body against the spec on their own).
-    res.status(apiError.status).type("application/json").send(JSON.stringify(body));
+    res.status(apiError.status).setHeader("Content-Type", "application/json; charset=utf-8");
+    endWithJson(res, JSON.stringify(body));
   };
 }
 

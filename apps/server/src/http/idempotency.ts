@@ -66,13 +66,6 @@ function replay(res: Response, stored: StoredResponse): void {
 
 /** When the response ends: keep a 2xx or a 409 for replay; forget anything else. */
 function settleWhenDone(res: Response, store: IdempotencyStore, workspaceId: string, key: string) {
-  // res.json ends in res.send with the JSON text, and the error renderer calls res.send itself.
-  let sent: unknown;
-  const send = res.send.bind(res);
-  res.send = (value: unknown) => {
-    sent = value;
-    return send(value);
-  };
   res.on("close", () => {
     const remembered = res.writableFinished && (res.statusCode < 300 || res.statusCode === 409);
     const settle = async () => {
@@ -83,7 +76,8 @@ function settleWhenDone(res: Response, store: IdempotencyStore, workspaceId: str
           return typeof value === "string" ? [[name, value]] : [];
         }),
       );
-      const body = typeof sent === "string" && sent !== "" ? JSON.parse(sent) : undefined;
+      const sent = res.locals.sentJson;
+      const body = sent === undefined ? undefined : JSON.parse(sent);
       return store.complete(workspaceId, key, {
         status: res.statusCode,
         headers,
