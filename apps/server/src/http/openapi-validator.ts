@@ -1,6 +1,7 @@
 import type { RequestHandler } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
 import type { OpenApiDocument } from "../spec.js";
+import { cacheValidatorRoutePatterns } from "./validator-route-cache.js";
 
 /**
  * Request validation from the spec (always), response validation too when asked (tests, dev).
@@ -10,6 +11,7 @@ export function openApiValidator(
   spec: OpenApiDocument,
   validateResponses: boolean,
 ): RequestHandler[] {
+  cacheValidatorRoutePatterns();
   return OpenApiValidator.middleware({
     // The validator resolves $refs in place; give it its own copy.
     apiSpec: structuredClone(spec) as unknown as Parameters<
