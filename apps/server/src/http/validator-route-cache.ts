@@ -33,7 +33,8 @@ export function cacheValidatorRoutePatterns(): boolean {
   const compiled = new Map<string, ReturnType<PathToRegexp>>();
   const cached: PathToRegexp = (path, options) => {
     if (typeof path !== "string") return compile(path, options);
-    const key = `${JSON.stringify(options ?? null)}\u0000${path}`;
+    const key = cacheKey(path, options);
+    if (key === undefined) return compile(path, options);
     let result = compiled.get(key);
     if (!result) {
       result = compile(path, options);
@@ -44,4 +45,14 @@ export function cacheValidatorRoutePatterns(): boolean {
   Object.defineProperty(cached, CACHED, { value: true });
   exports.pathToRegexp = cached;
   return true;
+}
+
+/** `path` with its options, or undefined when an option is not a plain value (not cached). */
+function cacheKey(path: string, options: object | undefined): string | undefined {
+  let key = path;
+  for (const [name, value] of Object.entries(options ?? {})) {
+    if (value !== null && typeof value === "object") return undefined;
+    key += `\u0000${name}=${String(value)}`;
+  }
+  return key;
 }
