@@ -17,6 +17,7 @@ import { type RateLimitConfig, rateLimit } from "./http/rate-limit.js";
 import { requestId } from "./http/request-id.js";
 import { observeRequests } from "./http/request-log.js";
 import { securityHeaders } from "./http/security-headers.js";
+import { series } from "./http/series.js";
 import { strictQueryString } from "./http/strict-query.js";
 import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
@@ -61,9 +62,14 @@ export function createApp(deps: AppDeps): Express {
   const apiKeys = withStoreTiming(deps.apiKeys, "api_keys", metrics);
   const idempotencyKeys = withStoreTiming(deps.idempotency, "idempotency_keys", metrics);
 
-  app.use(requestId(() => deps.ids.requestId(deps.now())));
-  app.use(observeRequests(deps.logger, metrics));
-  app.use(securityHeaders);
+  // Each series is one router layer (see series.ts for why).
+  app.use(
+    series(
+      requestId(() => deps.ids.requestId(deps.now())),
+      observeRequests(deps.logger, metrics),
+      securityHeaders,
+    ),
+  );
   // Operator and docs routes, which API requests (/v2/…) skip without walking their routers.
   const publicRoutes = express.Router({ caseSensitive: true, strict: true });
   publicRoutes.use(operatorRoutes({ spec: deps.spec, metrics, readiness: deps.readiness }));
@@ -72,13 +78,17 @@ export function createApp(deps: AppDeps): Express {
     req.path.startsWith("/v2/") ? next() : publicRoutes(req, res, next),
   );
 
-  // Who is asking, and whether they may, before any body is read.
-  app.use(requireApiKey(apiKeys));
-  app.use(rateLimit(deps.config.rateLimit, deps.now));
-  app.use(jsonBody(deps.config.bodyLimitBytes));
-  app.use(strictQueryString);
-  app.use(openApiValidator(deps.spec.document, deps.config.validateResponses));
-  app.use(idempotency(idempotencyKeys, deps.now));
+  app.use(
+    series(
+      // Who is asking, and whether they may, before any body is read.
+      requireApiKey(apiKeys),
+      rateLimit(deps.config.rateLimit, deps.now),
+      ...jsonBody(deps.config.bodyLimitBytes),
+      strictQueryString,
+      ...openApiValidator(deps.spec.document, deps.config.validateResponses),
+      idempotency(idempotencyKeys, deps.now),
+    ),
+  );
 
   const router = express.Router({ caseSensitive: true, strict: true });
   mountOperations(
