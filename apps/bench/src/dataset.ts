@@ -125,7 +125,11 @@ export async function seedRaw(
        metadata, search_text, created_at, updated_at, version)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
   );
-  const insertTag = db.prepare("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)");
+  const insertTag = db.prepare(
+    "INSERT INTO contact_tags (workspace_id, tag, contact_id) VALUES (?, ?, ?)",
+  );
+  // The server's store keeps a search index per workspace; the reference writes it too.
+  const searchIndex = new modules.searchIndex.WorkspaceSearchIndex(db);
   const ids = modules.ids.createIdGenerator();
   const rare = rareIndexes(n);
   const base = firstCreatedAt(n);
@@ -134,7 +138,7 @@ export async function seedRaw(
       const createdAt = base + i;
       const c = contactAt(i, rare, ids.contactId(createdAt), createdAt);
       const searchText = `${c.externalId}\n${c.displayName ?? ""}\n${c.email ?? ""}`.toLowerCase();
-      insert.run(
+      const { lastInsertRowid } = insert.run(
         c.id,
         workspaceId,
         c.externalId,
@@ -147,7 +151,8 @@ export async function seedRaw(
         createdAt,
         createdAt,
       );
-      for (const tag of c.tags) insertTag.run(c.id, tag);
+      searchIndex.add(workspaceId, lastInsertRowid, searchText);
+      for (const tag of c.tags) insertTag.run(workspaceId, tag, c.id);
     }
   });
   return timeBatches(n, batch, progress, async (start, end) => insertBatch(start, end));

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 type ServerStoreModule = typeof import("../../server/src/server-store.js");
 type DatabaseModule = typeof import("../../server/src/store/sqlite/database.js");
 type IdsModule = typeof import("../../server/src/ids.js");
+type SearchIndexModule = typeof import("../../server/src/store/sqlite/workspace-search-index.js");
 
 /** apps/server, found through the workspace dependency. */
 export const SERVER_ROOT = dirname(
@@ -72,6 +73,7 @@ export interface ServerModules {
   stores: ServerStoreModule;
   database: DatabaseModule;
   ids: IdsModule;
+  searchIndex: SearchIndexModule;
 }
 
 /** Loads the server modules the bench reuses from `dir` (compiled or sources). */
@@ -83,6 +85,7 @@ export async function loadServerModules(dir: string): Promise<ServerModules> {
     stores: (await load("server-store")) as ServerStoreModule,
     database: (await load("store/sqlite/database")) as DatabaseModule,
     ids: (await load("ids")) as IdsModule,
+    searchIndex: (await load("store/sqlite/workspace-search-index")) as SearchIndexModule,
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomFillSync } from "node:crypto";
-import { monotonicFactory } from "ulid";
+import { decodeTime, monotonicFactory } from "ulid";
 
 /** Makes ids for new records; tests inject their own. */
 export interface IdGenerator {
@@ -35,4 +35,9 @@ function pooledRandom(): () => number {
     }
     return (pool[next++] as number) / 256;
   };
+}
+
+/** The creation time (ms since the epoch) a contact id carries. */
+export function idTime(contactId: string): number {
+  return decodeTime(contactId.slice("contact_".length));
 }

@@ -23,12 +23,17 @@ export interface Stores {
   close(options?: { checkpoint?: boolean }): void;
 }
 
+export interface StoreOptions {
+  /** Most candidate rows a list call may examine (MAX_EXAMINED_ROWS); tests lower it. */
+  maxExaminedRows?: number;
+}
+
 /** Opens the embedded SQLite default store at `path` (":memory:" for a throwaway one). */
-export function openSqliteStores(path: string): Stores {
+export function openSqliteStores(path: string, options: StoreOptions = {}): Stores {
   const database = openDatabase(path);
   const idempotency = new SqliteIdempotencyStore(database);
   return {
-    contacts: new SqliteContactStore(database, idempotency),
+    contacts: new SqliteContactStore(database, idempotency, options.maxExaminedRows),
     apiKeys: new SqliteApiKeyStore(database),
     idempotency,
     database,

@@ -17,6 +17,9 @@ interface Context {
   /** A server allowing one request per key and hardly refilling: the key's token is spent. */
   limited: TestServer;
   limitedWs: TestWorkspace;
+  /** A server whose list calls may examine only 3 rows: broad filters are refused. */
+  narrow: TestServer;
+  narrowWs: TestWorkspace;
 }
 
 const json = (body: unknown): RequestInit => ({
@@ -89,6 +92,15 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
   "listContacts 400": (ctx) => ctx.ws.fetch("/v2/contacts?limit=51"),
   "listContacts 401": (ctx) =>
     ctx.server.fetch("/v2/contacts", { headers: { authorization: "Bearer ck_wrong" } }),
+  "listContacts 422": async (ctx) => {
+    for (let i = 0; i < 5; i++) {
+      const body = { external_id: `broad_${i}`, tags: ["common"] };
+      const res = await ctx.narrowWs.fetch("/v2/contacts", { method: "POST", ...json(body) });
+      expect(res.status).toBe(201);
+    }
+    // Every contact has the tag and the term, none both with "zz": the driver reads them all.
+    return ctx.narrowWs.fetch("/v2/contacts?search=zz&tags=common");
+  },
   "listContacts 429": (ctx) => ctx.limitedWs.fetch("/v2/contacts"),
   "listContacts 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts"),
 
@@ -187,12 +199,15 @@ beforeAll(async () => {
   ctx.broken.stores.database.close();
   ctx.limited = await startTestServer({ rateLimit: { requestsPerSecond: 0.0001, burst: 1 } });
   ctx.limitedWs = await ctx.limited.workspace();
+  ctx.narrow = await startTestServer({ maxExaminedRows: 3 });
+  ctx.narrowWs = await ctx.narrow.workspace();
   expect((await ctx.limitedWs.fetch("/v2/contacts")).status).toBe(200);
 });
 afterAll(async () => {
   await ctx.server.close();
   await ctx.broken.close();
   await ctx.limited.close();
+  await ctx.narrow.close();
 });
 
 describe("the contract suite", () => {
@@ -204,7 +219,14 @@ describe("the contract suite", () => {
     "%s: a real request produces it, and the response conforms",
     async (pair) => {
       const status = Number(pair.split(" ")[1]);
-      const server = status === 500 ? ctx.broken : status === 429 ? ctx.limited : ctx.server;
+      const server =
+        status === 500
+          ? ctx.broken
+          : status === 429
+            ? ctx.limited
+            : pair === "listContacts 422"
+              ? ctx.narrow
+              : ctx.server;
       const before = server.exchanges.length;
       const response = await (CASES[pair] as (c: Context) => Promise<Response>)(ctx);
       expect(response.status).toBe(status);
@@ -245,6 +267,7 @@ describe("the contract suite", () => {
     expect(ctx.server.specProblems()).toEqual([]);
     expect(ctx.broken.specProblems()).toEqual([]);
     expect(ctx.limited.specProblems()).toEqual([]);
+    expect(ctx.narrow.specProblems()).toEqual([]);
   });
 });
 

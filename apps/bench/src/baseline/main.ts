@@ -88,7 +88,11 @@ const insertContact = db.prepare(
    VALUES (@id, @workspace_id, @external_id, @display_name, @email, @avatar_url, @tags,
            @metadata, @created_at, @updated_at, @version, @search_text)`,
 );
-const insertTag = db.prepare("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)");
+const insertTag = db.prepare(
+  "INSERT INTO contact_tags (workspace_id, tag, contact_id) VALUES (?, ?, ?)",
+);
+// The same per-workspace search index the server keeps (its search reads it; this one scans).
+const searchIndex = new modules.searchIndex.WorkspaceSearchIndex(db);
 const deleteTags = db.prepare("DELETE FROM contact_tags WHERE contact_id = ?");
 const selectById = db.prepare<[string, string], ContactRow>(
   `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ? AND id = ?`,
@@ -112,6 +116,9 @@ const updateContact = db.prepare(
    WHERE id = @id`,
 );
 const deleteById = db.prepare("DELETE FROM contacts WHERE id = ?");
+const selectRowid = db.prepare<[string], { rowid: number; search_text: string }>(
+  "SELECT rowid, search_text FROM contacts WHERE id = ?",
+);
 const listStatements = new Map<string, Statement<unknown[], ContactRow>>();
 
 /** The server's per-key token bucket, same settings (the bench sets them too high to refuse). */
@@ -251,8 +258,10 @@ function createContact(workspaceId: string, body: unknown): Result {
   const tags = JSON.parse(row.tags) as string[];
   try {
     db.transaction(() => {
-      insertContact.run({ ...row, search_text: searchText(row) });
-      for (const tag of tags) insertTag.run(row.id, tag);
+      const text = searchText(row);
+      const { lastInsertRowid } = insertContact.run({ ...row, search_text: text });
+      searchIndex.add(workspaceId, lastInsertRowid, text);
+      for (const tag of tags) insertTag.run(workspaceId, tag, row.id);
     })();
   } catch (error) {
     if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
@@ -315,9 +324,9 @@ function listRows(workspaceId: string, query: ListQuery): { rows: ContactRow[]; 
   }
   for (const tag of new Set(query.tags ?? [])) {
     where.push(
-      "EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = contacts.id AND t.tag = ?)",
+      "EXISTS (SELECT 1 FROM contact_tags t WHERE t.workspace_id = ? AND t.tag = ? AND t.contact_id = contacts.id)",
     );
-    params.push(tag);
+    params.push(workspaceId, tag);
   }
   const sql = `SELECT ${COLUMNS} FROM contacts WHERE ${where.join(" AND ")}
       ORDER BY id ${backwards ? "ASC" : "DESC"} LIMIT ?`;
@@ -390,10 +399,16 @@ function updateContactRoute(
       if (unchanged) return { row, tags, metadata };
       next.updated_at = now;
       next.version = row.version + 1;
-      updateContact.run({ ...next, search_text: searchText(next) });
+      const before = selectRowid.get(next.id);
+      const text = searchText(next);
+      updateContact.run({ ...next, search_text: text });
+      if (before && before.search_text !== text) {
+        searchIndex.remove(workspaceId, before.rowid);
+        searchIndex.add(workspaceId, before.rowid, text);
+      }
       if (patch.tags !== undefined) {
         deleteTags.run(next.id);
-        for (const tag of nextTags) insertTag.run(next.id, tag);
+        for (const tag of nextTags) insertTag.run(workspaceId, tag, next.id);
       }
       return { row: next, tags: nextTags, metadata: nextMetadata };
     })
@@ -418,6 +433,8 @@ function deleteContact(workspaceId: string, ref: string, ifMatch: string | undef
           `Contact ${ref} does not match If-Match: it changed since it was read`,
         );
       }
+      const stored = selectRowid.get(row.id);
+      if (stored) searchIndex.remove(workspaceId, stored.rowid);
       deleteById.run(row.id);
       return true;
     })

@@ -40,3 +40,31 @@ export class PreconditionFailedError extends Error {
     super(`Contact ${ref} does not match If-Match: it changed since it was read`);
   }
 }
+
+/**
+ * A list call whose filters would make the store examine more candidates than it allows: each
+ * filter alone matches many contacts, together few (or a 2-character term in a large workspace).
+ */
+export class QueryTooBroadError extends Error {
+  override readonly name = "QueryTooBroadError";
+  constructor() {
+    super(
+      "This search and tag combination matches too many contacts on its own to be filtered within the limit; use a longer search term or a rarer tag",
+    );
+  }
+}
+
+/**
+ * A store keeps each workspace's contacts in id order and refuses an id that is not the
+ * workspace's greatest (another process created a contact with a later id in the same
+ * millisecond, or the clock moved back). The creator retries with an id after `newestId`.
+ */
+export class ContactIdNotIncreasingError extends Error {
+  override readonly name = "ContactIdNotIncreasingError";
+  constructor(
+    readonly id: string,
+    readonly newestId: string,
+  ) {
+    super(`Contact id ${id} is not after the workspace's newest id ${newestId}`);
+  }
+}

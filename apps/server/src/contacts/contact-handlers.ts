@@ -2,9 +2,13 @@ import type { Contact } from "@contacts/api-types";
 import { invalid } from "../http/api-error.js";
 import { etagListMatches, etagOf } from "../http/etag.js";
 import type { Handlers } from "../http/operations.js";
-import type { IdGenerator } from "../ids.js";
+import { type IdGenerator, idTime } from "../ids.js";
 import type { ContactPatch, ContactRecord, Metadata } from "./contact.js";
-import { ContactNotFoundError, PreconditionFailedError } from "./contact-errors.js";
+import {
+  ContactIdNotIncreasingError,
+  ContactNotFoundError,
+  PreconditionFailedError,
+} from "./contact-errors.js";
 import {
   applyContactPatch,
   assertMetadataWithinLimits,
@@ -37,32 +41,41 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
       const metadata = (body.metadata ?? {}) as Metadata;
       assertMetadataWithinLimits(metadata);
       const createdAt = now();
-      const contact: ContactRecord = {
-        id: ids.contactId(createdAt),
-        workspaceId: principal.workspaceId,
-        externalId: body.external_id,
-        displayName: body.display_name ?? null,
-        email: body.email ?? null,
-        avatarUrl: body.avatar_url ?? null,
-        tags: normalizeTags(body.tags ?? []),
-        metadata,
-        createdAt,
-        updatedAt: createdAt,
-        version: 1,
-      };
-      const response = {
-        status: 201 as const,
-        body: toContactResource(contact),
-        headers: { Location: `/v2/contacts/${contact.id}`, ETag: etagOf(contact) },
-      };
-      // With an Idempotency-Key, the stored response commits with the contact or not at all.
       const key = headers["Idempotency-Key"];
-      await store.create(
-        principal.workspaceId,
-        contact,
-        key ? { idempotency: { key, response } } : {},
-      );
-      return response;
+      let id = ids.contactId(createdAt);
+      for (let attempt = 1; ; attempt++) {
+        const contact: ContactRecord = {
+          id,
+          workspaceId: principal.workspaceId,
+          externalId: body.external_id,
+          displayName: body.display_name ?? null,
+          email: body.email ?? null,
+          avatarUrl: body.avatar_url ?? null,
+          tags: normalizeTags(body.tags ?? []),
+          metadata,
+          createdAt,
+          updatedAt: createdAt,
+          version: 1,
+        };
+        const response = {
+          status: 201 as const,
+          body: toContactResource(contact),
+          headers: { Location: `/v2/contacts/${contact.id}`, ETag: etagOf(contact) },
+        };
+        try {
+          // With an Idempotency-Key, the stored response commits with the contact or not at all.
+          await store.create(
+            principal.workspaceId,
+            contact,
+            key ? { idempotency: { key, response } } : {},
+          );
+          return response;
+        } catch (error) {
+          // Another process made a later id in this millisecond, or the clock moved back.
+          if (!(error instanceof ContactIdNotIncreasingError) || attempt >= 3) throw error;
+          id = ids.contactId(Math.max(createdAt, idTime(error.newestId) + 1));
+        }
+      }
     },
 
     async listContacts({ query, principal }) {

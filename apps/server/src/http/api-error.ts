@@ -6,6 +6,7 @@ import {
   ExternalIdConflictError,
   type FieldProblem,
   PreconditionFailedError,
+  QueryTooBroadError,
 } from "../contacts/contact-errors.js";
 import { isImmutableField } from "../contacts/contact-rules.js";
 
@@ -45,6 +46,14 @@ export function toApiError(error: unknown): ApiError | undefined {
   }
   if (error instanceof PreconditionFailedError) {
     return new ApiError(412, "precondition_failed", error.message);
+  }
+  if (error instanceof QueryTooBroadError) {
+    return new ApiError(422, "query_too_broad", error.message, {
+      details: [
+        { path: "/query/search", message: "narrow the search" },
+        { path: "/query/tags", message: "or filter by a rarer tag" },
+      ],
+    });
   }
   if (error instanceof HttpError) return fromValidatorError(error);
   if (isBodyParserError(error)) return fromBodyParserError(error);

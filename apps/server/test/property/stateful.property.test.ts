@@ -56,10 +56,10 @@ const SEARCHES = [
   "zoë",
   "ZOË",
   "x y",
-  "%",
-  "/",
-  "1",
-  "e",
+  "%%",
+  "a/",
+  "_1",
+  "er",
 ];
 const METADATA_KEYS = ["plan", "seats", "nested", "__proto__", "k1", "k2"];
 

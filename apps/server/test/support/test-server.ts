@@ -23,6 +23,8 @@ export interface TestServerOptions {
   /** Off unless a test is about rate limits. */
   rateLimit?: RateLimitConfig;
   metrics?: Metrics;
+  /** The store's bound on rows a list call examines; lowered to reach `query_too_broad`. */
+  maxExaminedRows?: number;
 }
 
 /** A workspace with its own key and typed client. */
@@ -55,7 +57,10 @@ let workspaceCounter = 0;
  * and records every exchange its clients make.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const stores = openSqliteStores(options.databasePath ?? ":memory:");
+  const stores = openSqliteStores(
+    options.databasePath ?? ":memory:",
+    options.maxExaminedRows === undefined ? {} : { maxExaminedRows: options.maxExaminedRows },
+  );
   const app = createApp({
     contacts: stores.contacts,
     apiKeys: stores.apiKeys,

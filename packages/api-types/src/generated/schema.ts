@@ -219,7 +219,7 @@ export interface components {
              * @description Stable, machine-readable error code.
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "idempotency_key_in_use" | "idempotency_key_reused" | "precondition_failed" | "rate_limited" | "internal_error";
+            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "idempotency_key_in_use" | "idempotency_key_reused" | "precondition_failed" | "rate_limited" | "query_too_broad" | "internal_error";
             /** @description Same text as `error`. */
             message: string;
             /** @description One entry per failing field. */
@@ -362,6 +362,22 @@ export interface components {
             };
         };
         /**
+         * @description The filters would make the server examine more than 10,000 of the workspace's contacts
+         *     to fill this page (`query_too_broad`): each filter alone matches many contacts but
+         *     together they match few, or a 2-character `search` finds too few matches among the
+         *     contacts it reads. Every request's cost is bounded this way, so that no query can stall
+         *     the server. Use a longer `search` term (3+ characters use an index) or a rarer tag.
+         */
+        QueryTooBroad: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
          * @description This API key made more requests than its rate limit allows (a token bucket per key; see
          *     `RateLimit-Policy`). Retry after `Retry-After` seconds.
          */
@@ -456,7 +472,12 @@ export interface operations {
                 starting_after?: components["schemas"]["ContactId"];
                 /** @description Return the contacts just newer than this contact `_id` (previous page). Not with `starting_after`. */
                 ending_before?: components["schemas"]["ContactId"];
-                /** @description Case-insensitive substring of `external_id`, `display_name` or `email`. */
+                /**
+                 * @description Case-insensitive substring of `external_id`, `display_name` or `email`, at least 2
+                 *     characters (as orq.ai). Terms of 3 or more characters use the workspace's own trigram
+                 *     index, whatever the workspace holds. A 2-character term is matched by reading the
+                 *     workspace's contacts from the cursor; see `422 query_too_broad`.
+                 */
                 search?: string;
                 /**
                  * @description Only contacts having **all** of these tags. Accepts a comma-separated value
@@ -487,6 +508,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            422: components["responses"]["QueryTooBroad"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };

@@ -30,6 +30,7 @@ export function migrate(db: SqliteDatabase, migrations: readonly Migration[]): v
     db.transaction(() => {
       if ((db.pragma("user_version", { simple: true }) as number) >= migration.version) return;
       db.exec(migration.sql);
+      migration.apply?.(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
   }

@@ -1,3 +1,6 @@
+import type { Database } from "better-sqlite3";
+import { createSearchTableSql, searchTableOf } from "./workspace-search-index.js";
+
 /**
  * Versioned schema migrations, applied in order inside one transaction each; the applied version
  * is SQLite's `user_version`. Never edit a released migration: append a new one.
@@ -6,6 +9,8 @@ export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /** Work that depends on the data (one statement per workspace), run after `sql`. */
+  apply?: (db: Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -98,5 +103,76 @@ export const MIGRATIONS: readonly Migration[] = [
         INSERT INTO contacts_search (rowid, search_text) VALUES (new.rowid, new.search_text);
       END;
     `,
+  },
+  {
+    version: 4,
+    description: "tenant isolation: a search index and a tag index per workspace",
+    sql: `
+      -- One shared trigram index walked every workspace's postings before the workspace filter,
+      -- so a search's time told whether other workspaces held the term. Each workspace now gets
+      -- its own index (created by the store at its first contact; see workspace-search-index.ts).
+      DROP TRIGGER contacts_search_insert;
+      DROP TRIGGER contacts_search_delete;
+      DROP TRIGGER contacts_search_update;
+      DROP TABLE contacts_search;
+
+      -- Contacts rewritten in (workspace, id) order, so that within a workspace the rowid
+      -- follows the id: a search index read in rowid order returns contacts in id order. The
+      -- store keeps it so (a new contact's id must be the workspace's greatest).
+      CREATE TABLE contacts_v4 (
+        rowid        INTEGER PRIMARY KEY,
+        id           TEXT NOT NULL UNIQUE,        -- contact_<ULID>
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        external_id  TEXT NOT NULL,
+        display_name TEXT,
+        email        TEXT,
+        avatar_url   TEXT,
+        tags         TEXT NOT NULL,               -- JSON array, order kept
+        metadata     TEXT NOT NULL,               -- JSON object
+        search_text  TEXT NOT NULL,               -- lower-cased external_id, display_name, email
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL,
+        version      INTEGER NOT NULL DEFAULT 1
+      );
+      INSERT INTO contacts_v4 (id, workspace_id, external_id, display_name, email, avatar_url,
+          tags, metadata, search_text, created_at, updated_at, version)
+        SELECT id, workspace_id, external_id, display_name, email, avatar_url, tags, metadata,
+          search_text, created_at, updated_at, version
+        FROM contacts ORDER BY workspace_id, id;
+
+      -- Tags keyed by workspace first: "has tag T" is a range of one workspace's index, in id
+      -- order, whatever other workspaces hold.
+      CREATE TABLE contact_tags_v4 (
+        workspace_id TEXT NOT NULL,
+        tag          TEXT NOT NULL,
+        contact_id   TEXT NOT NULL REFERENCES contacts_v4(id) ON DELETE CASCADE,
+        PRIMARY KEY (workspace_id, tag, contact_id)
+      ) WITHOUT ROWID;
+      INSERT INTO contact_tags_v4 (workspace_id, tag, contact_id)
+        SELECT c.workspace_id, t.tag, t.contact_id
+        FROM contact_tags t JOIN contacts c ON c.id = t.contact_id;
+      -- Deleting a contact cascades to its tags through this index.
+      CREATE INDEX contact_tags_contact ON contact_tags_v4 (contact_id);
+
+      DROP TABLE contact_tags;
+      DROP TABLE contacts;
+      ALTER TABLE contacts_v4 RENAME TO contacts;
+      ALTER TABLE contact_tags_v4 RENAME TO contact_tags;
+      CREATE UNIQUE INDEX contacts_workspace_external_id ON contacts (workspace_id, external_id);
+      CREATE INDEX contacts_workspace_id ON contacts (workspace_id, id);
+    `,
+    apply: (db) => {
+      const workspaces = db.prepare("SELECT DISTINCT workspace_id AS id FROM contacts").all() as {
+        id: string;
+      }[];
+      for (const { id } of workspaces) {
+        const table = searchTableOf(id);
+        db.exec(createSearchTableSql(table));
+        db.prepare(
+          `INSERT INTO ${table} (rowid, search_text)
+           SELECT rowid, search_text FROM contacts WHERE workspace_id = ?`,
+        ).run(id);
+      }
+    },
   },
 ];

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContactRecord } from "../../contacts/contact.js";
+import { QueryTooBroadError } from "../../contacts/contact-errors.js";
 import type { ListContactsQuery } from "../../contacts/contact-store.js";
 import { createIdGenerator } from "../../ids.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
@@ -17,8 +18,9 @@ const text = (min: number, max: number) =>
     .map((cs) => cs.join(""));
 
 let db: SqliteDatabase;
-/** A tiny window, so most searches outgrow the scan and take the trigram index. */
 let store: SqliteContactStore;
+/** The same data with a tiny bound on examined rows, so that broad filters reach it. */
+let bounded: SqliteContactStore;
 const contacts: ContactRecord[] = [];
 
 beforeAll(async () => {
@@ -26,7 +28,7 @@ beforeAll(async () => {
   for (const id of [WORKSPACE, OTHER]) {
     db.prepare("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, 0)").run(id, id);
   }
-  store = new SqliteContactStore(db, new SqliteIdempotencyStore(db), 16);
+  store = new SqliteContactStore(db, new SqliteIdempotencyStore(db), Number.MAX_SAFE_INTEGER - 1);
   const ids = createIdGenerator();
   const sample = fc.sample(
     fc.record({ name: text(0, 12), email: text(0, 8), tags: fc.subarray(["x", "y", "z"]) }),
@@ -50,6 +52,7 @@ beforeAll(async () => {
   // Deletes and updates must keep the index in step.
   for (const contact of contacts.filter((_, i) => i % 7 === 0))
     await store.delete(contact.workspaceId, contact.id);
+  bounded = new SqliteContactStore(db, new SqliteIdempotencyStore(db), 16);
   for (const contact of contacts.filter((_, i) => i % 11 === 0)) {
     await store.update(
       contact.workspaceId,
@@ -90,7 +93,7 @@ describe("SqliteContactStore search", () => {
     expect(searchTextOf({ externalId: "A", displayName: "É", email: null })).toBe("a\né\n");
   });
 
-  it("returns exactly what the plain definition does, through both plans", async () => {
+  it("returns exactly what the plain definition does, through every plan", async () => {
     const liveIds = () =>
       (
         db.prepare("SELECT id FROM contacts WHERE workspace_id = ?").all(WORKSPACE) as {
@@ -124,5 +127,59 @@ describe("SqliteContactStore search", () => {
       ),
       { numRuns: 400, seed: 11 },
     );
+  });
+
+  it("refuses, rather than reads past its bound, only filters that are broad apart", async () => {
+    const outcomes = { exact: 0, refused: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          search: fc.option(text(2, 4), { nil: undefined }),
+          tags: fc.option(fc.subarray(["x", "y", "z"], { minLength: 1 }), { nil: undefined }),
+          limit: fc.integer({ min: 1, max: 5 }),
+        }),
+        async ({ search, tags, limit }) => {
+          const query: ListContactsQuery = { limit };
+          if (search !== undefined) query.search = search;
+          if (tags !== undefined) query.tags = tags;
+          // A 3+ character term alone, or one tag alone, reads only matches: never refused.
+          const oneIndex =
+            (search !== undefined && [...search].length >= 3 && tags === undefined) ||
+            (search === undefined && tags?.length === 1);
+          try {
+            const page = await bounded.list(WORKSPACE, query);
+            expect(page.contacts.map((c) => c.id)).toEqual(naive(query));
+            outcomes.exact++;
+          } catch (error) {
+            expect(error).toBeInstanceOf(QueryTooBroadError);
+            expect(oneIndex).toBe(false);
+            outcomes.refused++;
+          }
+        },
+      ),
+      { numRuns: 300, seed: 5 },
+    );
+    expect(outcomes.exact).toBeGreaterThan(50);
+    expect(outcomes.refused).toBeGreaterThan(5);
+  });
+});
+
+describe("SqliteContactStore ids", () => {
+  it("refuses an id that is not after the workspace's newest (the search index needs id order)", async () => {
+    const [newest] = (await store.list(WORKSPACE, { limit: 1 })).contacts;
+    const older = `contact_${"0".repeat(26)}`;
+    await expect(
+      store.create(WORKSPACE, {
+        id: older,
+        externalId: "late-arrival",
+        displayName: null,
+        email: null,
+        avatarUrl: null,
+        tags: [],
+        metadata: {},
+        createdAt: 0,
+      }),
+    ).rejects.toMatchObject({ name: "ContactIdNotIncreasingError", newestId: newest?.id });
+    expect(await store.find(WORKSPACE, "late-arrival")).toBeUndefined();
   });
 });

@@ -1,7 +1,11 @@
 import type { Statement } from "better-sqlite3";
 import { SqliteError } from "better-sqlite3";
 import type { ContactFields, ContactRecord, Metadata } from "../../contacts/contact.js";
-import { ExternalIdConflictError } from "../../contacts/contact-errors.js";
+import {
+  ContactIdNotIncreasingError,
+  ExternalIdConflictError,
+  QueryTooBroadError,
+} from "../../contacts/contact-errors.js";
 import type {
   ContactPage,
   ContactStore,
@@ -11,6 +15,7 @@ import type {
 } from "../../contacts/contact-store.js";
 import type { SqliteDatabase } from "./database.js";
 import type { SqliteIdempotencyStore } from "./sqlite-idempotency-store.js";
+import { searchTableOf, WorkspaceSearchIndex } from "./workspace-search-index.js";
 
 interface ContactRow {
   id: string;
@@ -26,11 +31,28 @@ interface ContactRow {
   version: number;
 }
 
+/** A row read for a write: its rowid and search text keep the search index in step. */
+interface StoredRow extends ContactRow {
+  rowid: number;
+  search_text: string;
+}
+
 const COLUMNS =
   "id, workspace_id, external_id, display_name, email, avatar_url, tags, metadata, created_at, updated_at, version";
 
 /** External ids may not look like contact ids (openapi.yaml), so a ref of this shape is an _id. */
 const CONTACT_ID_SHAPE = /^contact_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/**
+ * Most candidate rows one list call may examine. Each filter alone has an index that stops at the
+ * page; only filters that are each broad but together narrow (a common tag and a common term
+ * that rarely meet), or a 2-character term, make the store read candidates it throws away.
+ * Past this bound the call is refused instead of stalling the server.
+ */
+export const MAX_EXAMINED_ROWS = 10_000;
+
+/** The SQL type of the largest rowid, for open cursor bounds. */
+const MAX_ROWID = "9223372036854775807";
 
 /** ContactStore on better-sqlite3: synchronous underneath, async at the interface. */
 export class SqliteContactStore implements ContactStore {
@@ -40,36 +62,41 @@ export class SqliteContactStore implements ContactStore {
   private readonly selectById: Statement<[string, string], ContactRow>;
   private readonly selectByExternalId: Statement<[string, string], ContactRow>;
   private readonly selectIdByExternalId: Statement<[string, string], { id: string }>;
+  private readonly selectNewestId: Statement<[string], { id: string | null }>;
   private readonly updateContact: Statement;
   private readonly deleteById: Statement;
+  private readonly searchIndex: WorkspaceSearchIndex;
   /** List statements differ by filters; each distinct SQL text is prepared once. */
   private readonly listStatements = new Map<string, Statement<unknown[], ContactRow>>();
 
-  /**
-   * @param searchWindow how many of the newest contacts a search scans before it turns to the
-   *   trigram index (tests make it small to exercise both plans).
-   */
   constructor(
     private readonly db: SqliteDatabase,
     private readonly idempotency: SqliteIdempotencyStore,
-    private readonly searchWindow = 2000,
+    /** Tests lower it to reach the bound with a few rows. */
+    private readonly maxExaminedRows = MAX_EXAMINED_ROWS,
   ) {
+    this.searchIndex = new WorkspaceSearchIndex(db);
+    db.function("list_examine", { deterministic: false, directOnly: true }, examineCandidate);
     this.insertContact = db.prepare(
       `INSERT INTO contacts (${COLUMNS}, search_text)
        VALUES (@id, @workspace_id, @external_id, @display_name, @email, @avatar_url, @tags,
                @metadata, @created_at, @updated_at, @version, @search_text)`,
     );
-    this.insertTag = db.prepare("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)");
+    this.insertTag = db.prepare(
+      "INSERT INTO contact_tags (workspace_id, tag, contact_id) VALUES (?, ?, ?)",
+    );
     this.deleteTags = db.prepare("DELETE FROM contact_tags WHERE contact_id = ?");
     this.selectById = db.prepare(
-      `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ? AND id = ?`,
+      `SELECT rowid, ${COLUMNS}, search_text FROM contacts WHERE workspace_id = ? AND id = ?`,
     );
     this.selectByExternalId = db.prepare(
-      `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ? AND external_id = ?`,
+      `SELECT rowid, ${COLUMNS}, search_text FROM contacts
+       WHERE workspace_id = ? AND external_id = ?`,
     );
     this.selectIdByExternalId = db.prepare(
       "SELECT id FROM contacts WHERE workspace_id = ? AND external_id = ?",
     );
+    this.selectNewestId = db.prepare("SELECT max(id) AS id FROM contacts WHERE workspace_id = ?");
     this.updateContact = db.prepare(
       `UPDATE contacts SET display_name = @display_name, email = @email, avatar_url = @avatar_url,
          tags = @tags, metadata = @metadata, search_text = @search_text, updated_at = @updated_at,
@@ -93,8 +120,15 @@ export class SqliteContactStore implements ContactStore {
     const { idempotency } = options;
     try {
       this.db.transaction(() => {
-        this.insertContact.run(toRow(record));
-        for (const tag of record.tags) this.insertTag.run(record.id, tag);
+        // Within a workspace the rowid must follow the id (see workspace-search-index.ts).
+        const newest = this.selectNewestId.get(workspaceId)?.id;
+        if (newest != null && newest >= record.id) {
+          throw new ContactIdNotIncreasingError(record.id, newest);
+        }
+        const row = toRow(record);
+        const { lastInsertRowid } = this.insertContact.run(row);
+        this.searchIndex.add(workspaceId, lastInsertRowid, row.search_text);
+        for (const tag of record.tags) this.insertTag.run(workspaceId, tag, record.id);
         if (idempotency)
           this.idempotency.completeSync(workspaceId, idempotency.key, idempotency.response);
       })();
@@ -116,40 +150,21 @@ export class SqliteContactStore implements ContactStore {
 
   async list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage> {
     const backwards = query.endingBefore !== undefined;
-    const order = backwards ? "ASC" : "DESC";
-    // Qualified names: the same conditions serve a plain query, a subquery and a join.
-    const scope = ["contacts.workspace_id = ?"];
-    const scopeParams: unknown[] = [workspaceId];
-    if (query.startingAfter !== undefined) {
-      scope.push("contacts.id < ?");
-      scopeParams.push(query.startingAfter);
-    }
-    if (query.endingBefore !== undefined) {
-      scope.push("contacts.id > ?");
-      scopeParams.push(query.endingBefore);
-    }
-    const filters: string[] = [];
-    const filterParams: unknown[] = [];
-    if (query.search !== undefined) {
-      filters.push("instr(contacts.search_text, ?) > 0");
-      filterParams.push(query.search);
-    }
-    for (const tag of query.tags ?? []) {
-      filters.push(
-        "EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = contacts.id AND t.tag = ?)",
-      );
-      filterParams.push(tag);
-    }
     // One extra row tells whether more exist beyond the page.
     const wanted = query.limit + 1;
-    const rows =
-      query.search !== undefined && [...query.search].length >= 3
-        ? this.searchRows(query.search, scope, scopeParams, filters, filterParams, order, wanted)
-        : this.listStatement(
-            `SELECT ${COLUMNS} FROM contacts WHERE ${[...scope, ...filters].join(" AND ")}
-             ORDER BY id ${order} LIMIT ?`,
-          ).all(...scopeParams, ...filterParams, wanted);
-
+    const tags = query.tags ?? [];
+    let rows: ContactRow[];
+    if (query.search === undefined && tags.length === 0) {
+      const cursor = cursorOf(query);
+      rows = this.listStatement(
+        `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ?${cursor ? ` AND id ${cursor.op} ?` : ""}
+         ORDER BY id ${backwards ? "ASC" : "DESC"} LIMIT ?`,
+      ).all(workspaceId, ...(cursor ? [cursor.id] : []), wanted);
+    } else {
+      examination.count = 0;
+      examination.limit = this.maxExaminedRows;
+      rows = this.filteredRows(workspaceId, query, tags, wanted);
+    }
     const hasMore = rows.length > query.limit;
     const page = rows.slice(0, query.limit).map(fromRow);
     if (backwards) page.reverse();
@@ -157,53 +172,99 @@ export class SqliteContactStore implements ContactStore {
   }
 
   /**
-   * Search, fast for common and for rare terms alike. First a bounded scan: the newest
-   * `searchWindow` contacts in the direction of travel, filtered; matches in the newest rows are
-   * the answer whenever they fill the page, which a common term always does. Otherwise the
-   * trigram index lists every contact holding the term (few, for a rare one), and those are
-   * filtered and ordered. Both plans apply the same `instr` filter, so results are identical.
+   * A filtered page, driven by the narrowest of the workspace's own indexes: the trigram index
+   * for a term of 3+ characters, the tag index for each tag, or the id index (a 2-character term
+   * alone). The driver is read in id order from the cursor, and the other filters check each
+   * candidate until the page is full; every candidate counts against maxExaminedRows.
    */
-  private searchRows(
-    term: string,
-    scope: string[],
-    scopeParams: unknown[],
-    filters: string[],
-    filterParams: unknown[],
-    order: "ASC" | "DESC",
+  private filteredRows(
+    workspaceId: string,
+    query: ListContactsQuery,
+    tags: string[],
     wanted: number,
   ): ContactRow[] {
-    const window = this.listStatement(
-      `SELECT * FROM (SELECT ${COLUMNS}, search_text FROM contacts WHERE ${scope.join(" AND ")}
-         ORDER BY id ${order} LIMIT ?) AS contacts
-       WHERE ${filters.join(" AND ")} ORDER BY id ${order} LIMIT ?`,
+    const term = query.search;
+    const indexed = term !== undefined && [...term].length >= 3;
+    if (indexed && !this.searchIndex.exists(workspaceId)) return []; // no contact yet
+    // How many candidates each driver would offer, counted up to the bound (a cheap index range).
+    const bound = this.maxExaminedRows + 1;
+    const drivers: { kind: "term" | "tag" | "scan"; tag?: string; size: number }[] = tags.map(
+      (tag) => ({ kind: "tag", tag, size: this.count(TAG_COUNT, [workspaceId, tag, bound]) }),
     );
-    const scanned = window.all(...scopeParams, this.searchWindow, ...filterParams, wanted);
-    if (scanned.length >= wanted) return scanned;
-    const [{ n } = { n: 0 }] = this.listStatement(
-      `SELECT count(*) AS n FROM (SELECT 1 FROM contacts WHERE ${scope.join(" AND ")} LIMIT ?)`,
-    ).all(...scopeParams, this.searchWindow + 1) as unknown as { n: number }[];
-    if (n <= this.searchWindow) return scanned; // the window held every candidate
-    // The index spans every workspace: a term common elsewhere would make the join read all its
-    // matches. Past a bound, the plain ordered scan (which stops at the page) is the cheaper plan.
-    const [{ matches } = { matches: 0 }] = this.listStatement(
-      "SELECT count(*) AS matches FROM (SELECT 1 FROM contacts_search WHERE contacts_search MATCH ? LIMIT ?)",
-    ).all(ftsPhrase(term), MAX_INDEX_CANDIDATES + 1) as unknown as { matches: number }[];
-    if (matches > MAX_INDEX_CANDIDATES) {
-      return this.listStatement(
-        `SELECT ${COLUMNS} FROM contacts WHERE ${[...scope, ...filters].join(" AND ")}
-         ORDER BY id ${order} LIMIT ?`,
-      ).all(...scopeParams, ...filterParams, wanted);
+    if (indexed) {
+      const table = searchTableOf(workspaceId);
+      const size =
+        tags.length === 0
+          ? 0 // alone, the term's index gives only matches: no need to count
+          : this.count(
+              `SELECT count(*) AS n FROM (SELECT rowid FROM ${table} WHERE ${table} MATCH ? LIMIT ?)`,
+              [ftsPhrase(term), bound],
+            );
+      drivers.push({ kind: "term", size });
     }
-    // CROSS JOIN pins the index as the outer loop: SQLite would otherwise walk contacts in id
-    // order and probe the match list for each, a full scan.
+    if (drivers.length === 0) drivers.push({ kind: "scan", size: 0 });
+    const driver = drivers.reduce((a, b) => (b.size < a.size ? b : a));
+    if (driver.size === 0 && driver.kind === "tag") return []; // a tag nobody has
+
+    const backwards = query.endingBefore !== undefined;
+    const order = backwards ? "ASC" : "DESC";
+    const cursor = cursorOf(query);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    let from: string;
+    let orderBy: string;
+    if (driver.kind === "term") {
+      const table = searchTableOf(workspaceId);
+      from = `${table} CROSS JOIN contacts c ON c.rowid = ${table}.rowid`;
+      where.push(`${table} MATCH ?`);
+      params.push(ftsPhrase(term as string));
+      if (cursor) {
+        // The index knows rowids, not ids; within a workspace the two orders agree.
+        where.push(
+          backwards
+            ? `${table}.rowid > coalesce((SELECT rowid FROM contacts WHERE workspace_id = ? AND id <= ? ORDER BY id DESC LIMIT 1), -1)`
+            : `${table}.rowid < coalesce((SELECT rowid FROM contacts WHERE workspace_id = ? AND id >= ? ORDER BY id ASC LIMIT 1), ${MAX_ROWID})`,
+        );
+        params.push(workspaceId, cursor.id);
+      }
+      where.push(`list_examine(${table}.rowid)`);
+      orderBy = `${table}.rowid ${order}`;
+    } else if (driver.kind === "tag") {
+      from = "contact_tags d CROSS JOIN contacts c ON c.id = d.contact_id";
+      where.push("d.workspace_id = ?", "d.tag = ?");
+      params.push(workspaceId, driver.tag);
+      if (cursor) {
+        where.push(`d.contact_id ${cursor.op} ?`);
+        params.push(cursor.id);
+      }
+      where.push("list_examine(d.contact_id)");
+      orderBy = `d.contact_id ${order}`;
+    } else {
+      from = "contacts c";
+      where.push("c.workspace_id = ?");
+      params.push(workspaceId);
+      if (cursor) {
+        where.push(`c.id ${cursor.op} ?`);
+        params.push(cursor.id);
+      }
+      where.push("list_examine(c.id)");
+      orderBy = `c.id ${order}`;
+    }
+    for (const tag of tags) {
+      if (driver.kind === "tag" && tag === driver.tag) continue;
+      where.push(
+        "EXISTS (SELECT 1 FROM contact_tags t WHERE t.workspace_id = ? AND t.tag = ? AND t.contact_id = c.id)",
+      );
+      params.push(workspaceId, tag);
+    }
+    if (term !== undefined && driver.kind !== "term") {
+      where.push("instr(c.search_text, ?) > 0");
+      params.push(term);
+    }
     return this.listStatement(
-      `SELECT ${COLUMNS.split(", ")
-        .map((c) => `contacts.${c}`)
-        .join(", ")}
-       FROM contacts_search CROSS JOIN contacts ON contacts.rowid = contacts_search.rowid
-       WHERE contacts_search MATCH ? AND ${[...scope, ...filters].join(" AND ")}
-       ORDER BY contacts.id ${order} LIMIT ?`,
-    ).all(ftsPhrase(term), ...scopeParams, ...filterParams, wanted);
+      `SELECT ${QUALIFIED_COLUMNS} FROM ${from} WHERE ${where.join(" AND ")}
+       ORDER BY ${orderBy} LIMIT ?`,
+    ).all(...params, wanted);
   }
 
   async update(
@@ -225,10 +286,15 @@ export class SqliteContactStore implements ContactStore {
           updatedAt: now,
           version: current.version + 1,
         };
-        this.updateContact.run(toRow(next));
+        const nextRow = toRow(next);
+        this.updateContact.run(nextRow);
+        if (nextRow.search_text !== row.search_text) {
+          this.searchIndex.remove(workspaceId, row.rowid);
+          this.searchIndex.add(workspaceId, row.rowid, nextRow.search_text);
+        }
         if (fields.tags !== current.tags) {
           this.deleteTags.run(next.id);
-          for (const tag of next.tags) this.insertTag.run(next.id, tag);
+          for (const tag of next.tags) this.insertTag.run(workspaceId, tag, next.id);
         }
         return next;
       })
@@ -245,6 +311,7 @@ export class SqliteContactStore implements ContactStore {
         const row = this.rowByRef(workspaceId, ref);
         if (!row) return false;
         guard?.(fromRow(row));
+        this.searchIndex.remove(workspaceId, row.rowid);
         this.deleteById.run(row.id);
         return true;
       })
@@ -252,10 +319,17 @@ export class SqliteContactStore implements ContactStore {
   }
 
   /** A ref is an _id or an external_id; the two shapes cannot overlap (see CONTACT_ID_SHAPE). */
-  private rowByRef(workspaceId: string, ref: string): ContactRow | undefined {
-    return CONTACT_ID_SHAPE.test(ref)
-      ? this.selectById.get(workspaceId, ref)
-      : this.selectByExternalId.get(workspaceId, ref);
+  private rowByRef(workspaceId: string, ref: string): StoredRow | undefined {
+    return (
+      CONTACT_ID_SHAPE.test(ref)
+        ? this.selectById.get(workspaceId, ref)
+        : this.selectByExternalId.get(workspaceId, ref)
+    ) as StoredRow | undefined;
+  }
+
+  private count(sql: string, params: unknown[]): number {
+    const [{ n } = { n: 0 }] = this.listStatement(sql).all(...params) as unknown as { n: number }[];
+    return n;
   }
 
   private listStatement(sql: string): Statement<unknown[], ContactRow> {
@@ -268,8 +342,32 @@ export class SqliteContactStore implements ContactStore {
   }
 }
 
-/** Most index matches a search reads before it prefers the plain scan (see searchRows). */
-const MAX_INDEX_CANDIDATES = 5000;
+/**
+ * The candidates the running list statement examined. Statements run synchronously, one at a
+ * time per thread, so one counter serves every store; each filtered list call resets it.
+ */
+const examination = { count: 0, limit: MAX_EXAMINED_ROWS };
+
+/** list_examine(candidate): called by the filtered plans once per candidate row (the argument
+ * ties the call to that row); throwing aborts the statement. */
+function examineCandidate(_candidate: unknown): number {
+  if (++examination.count > examination.limit) throw new QueryTooBroadError();
+  return 1;
+}
+
+const TAG_COUNT =
+  "SELECT count(*) AS n FROM (SELECT 1 FROM contact_tags WHERE workspace_id = ? AND tag = ? LIMIT ?)";
+
+const QUALIFIED_COLUMNS = COLUMNS.split(", ")
+  .map((c) => `c.${c}`)
+  .join(", ");
+
+/** The cursor of a list call as an id condition: ids below starting_after or above ending_before. */
+function cursorOf(query: ListContactsQuery): { op: "<" | ">"; id: string } | undefined {
+  if (query.startingAfter !== undefined) return { op: "<", id: query.startingAfter };
+  if (query.endingBefore !== undefined) return { op: ">", id: query.endingBefore };
+  return undefined;
+}
 
 /** A term as one FTS5 phrase: quoted, inner quotes doubled, so no character is an operator. */
 function ftsPhrase(term: string): string {
