@@ -18,6 +18,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** How long shutdown waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
+  /** Worker threads that run search and tag-filtered list calls off the event loop (0: inline). */
+  listWorkers: number;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: parseNumber(env, "HEADERS_TIMEOUT_MS", 10_000),
     requestTimeoutMs: parseNumber(env, "REQUEST_TIMEOUT_MS", 30_000),
     shutdownTimeoutMs: parseNumber(env, "SHUTDOWN_TIMEOUT_MS", 10_000),
+    listWorkers: Math.floor(parseNumber(env, "LIST_WORKERS", 1)),
   };
 }
 

@@ -18,7 +18,7 @@ const IDLE_CONNECTION_GRACE_MS = 1000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, { pretty: process.env.NODE_ENV === "development" });
-  const stores = openSqliteStores(config.databasePath);
+  const stores = openSqliteStores(config.databasePath, { listWorkers: config.listWorkers });
   // Set on SIGTERM/SIGINT: /readyz turns 503 so load balancers stop sending new work.
   let draining = false;
   const app = createApp({

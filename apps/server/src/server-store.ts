@@ -7,6 +7,7 @@ import {
   openDatabase,
   type SqliteDatabase,
 } from "./store/sqlite/database.js";
+import { ListWorkers } from "./store/sqlite/list-worker.js";
 import { SqliteApiKeyStore } from "./store/sqlite/sqlite-api-key-store.js";
 import { SqliteContactStore } from "./store/sqlite/sqlite-contact-store.js";
 import { SqliteIdempotencyStore } from "./store/sqlite/sqlite-idempotency-store.js";
@@ -26,14 +27,33 @@ export interface Stores {
 export interface StoreOptions {
   /** Most candidate rows a list call may examine (MAX_EXAMINED_ROWS); tests lower it. */
   maxExaminedRows?: number;
+  /**
+   * Worker threads for filtered list calls (search, tags), off the event loop; 0 runs them
+   * inline. An in-memory database has no file to share with them: always inline.
+   */
+  listWorkers?: number;
 }
 
 /** Opens the embedded SQLite default store at `path` (":memory:" for a throwaway one). */
 export function openSqliteStores(path: string, options: StoreOptions = {}): Stores {
   const database = openDatabase(path);
   const idempotency = new SqliteIdempotencyStore(database);
+  const threads = path === ":memory:" ? 0 : (options.listWorkers ?? 0);
+  const filteredLists =
+    threads > 0
+      ? new ListWorkers({
+          path,
+          threads,
+          ...(options.maxExaminedRows !== undefined && {
+            maxExaminedRows: options.maxExaminedRows,
+          }),
+        })
+      : undefined;
   return {
-    contacts: new SqliteContactStore(database, idempotency, options.maxExaminedRows),
+    contacts: new SqliteContactStore(database, idempotency, {
+      ...(options.maxExaminedRows !== undefined && { maxExaminedRows: options.maxExaminedRows }),
+      ...(filteredLists && { filteredLists }),
+    }),
     apiKeys: new SqliteApiKeyStore(database),
     idempotency,
     database,
@@ -54,6 +74,7 @@ export function openSqliteStores(path: string, options: StoreOptions = {}): Stor
     },
     close: ({ checkpoint = true } = {}) => {
       if (!database.open) return;
+      void filteredLists?.close();
       if (checkpoint && path !== ":memory:") database.pragma("wal_checkpoint(TRUNCATE)");
       database.close();
     },

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ApiErrorBody, Contact, CreateContactRequest, paths } from "@contacts/client";
 import { decodeTime, encodeTime } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -465,10 +468,21 @@ describe("inserts during a walk", () => {
   });
 });
 
-describe("filters with pagination", () => {
+// The same cases with filtered lists run inline and on a list worker thread (a file database).
+describe.each([
+  ["inline", false],
+  ["on a list worker", true],
+])("filters with pagination (%s)", (_mode, onWorker) => {
+  let filtered: TestServer;
+  let dir: string;
   let ws: TestWorkspace;
   /** contacts[i - 1] is contact i. */
   let contacts: Contact[];
+  afterAll(async () => {
+    expect(filtered.specProblems()).toEqual([]);
+    if (onWorker) await filtered.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   /**
    * Contact i (1…12): tags `all`, `even` when i is even, `three` when i is a multiple of 3;
@@ -476,7 +490,15 @@ describe("filters with pagination", () => {
    * email at `Example.ORG` when i is a multiple of 3, `example.com` otherwise.
    */
   beforeAll(async () => {
-    ws = await server.workspace();
+    dir = mkdtempSync(join(tmpdir(), "contacts-filters-"));
+    filtered = onWorker
+      ? await startTestServer({
+          now: () => (clock += 10),
+          databasePath: join(dir, "contacts.db"),
+          listWorkers: 1,
+        })
+      : server;
+    ws = await filtered.workspace();
     contacts = await createContacts(
       ws,
       12,

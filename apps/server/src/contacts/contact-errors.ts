@@ -68,3 +68,11 @@ export class ContactIdNotIncreasingError extends Error {
     super(`Contact id ${id} is not after the workspace's newest id ${newestId}`);
   }
 }
+
+/** A workspace already has as many filtered list calls running or waiting as it may. */
+export class ListQueueFullError extends Error {
+  override readonly name = "ListQueueFullError";
+  constructor(readonly limit: number) {
+    super("Too many search or tag-filtered list calls in flight for this workspace; retry in 1 s");
+  }
+}

@@ -5,6 +5,7 @@ import {
   ContactValidationError,
   ExternalIdConflictError,
   type FieldProblem,
+  ListQueueFullError,
   PreconditionFailedError,
   QueryTooBroadError,
 } from "../contacts/contact-errors.js";
@@ -53,6 +54,16 @@ export function toApiError(error: unknown): ApiError | undefined {
         { path: "/query/search", message: "narrow the search" },
         { path: "/query/tags", message: "or filter by a rarer tag" },
       ],
+    });
+  }
+  if (error instanceof ListQueueFullError) {
+    // Its own policy: the limit that refused this request is the workspace's queue, not the key's.
+    return new ApiError(429, "rate_limited", error.message, {
+      headers: {
+        "Retry-After": "1",
+        "RateLimit-Policy": `"filtered-lists";q=${error.limit};w=1`,
+        RateLimit: '"filtered-lists";r=0;t=1',
+      },
     });
   }
   if (error instanceof HttpError) return fromValidatorError(error);

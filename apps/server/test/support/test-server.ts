@@ -25,6 +25,8 @@ export interface TestServerOptions {
   metrics?: Metrics;
   /** The store's bound on rows a list call examines; lowered to reach `query_too_broad`. */
   maxExaminedRows?: number;
+  /** Worker threads for filtered lists (needs a databasePath); inline by default. */
+  listWorkers?: number;
 }
 
 /** A workspace with its own key and typed client. */
@@ -57,10 +59,10 @@ let workspaceCounter = 0;
  * and records every exchange its clients make.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const stores = openSqliteStores(
-    options.databasePath ?? ":memory:",
-    options.maxExaminedRows === undefined ? {} : { maxExaminedRows: options.maxExaminedRows },
-  );
+  const stores = openSqliteStores(options.databasePath ?? ":memory:", {
+    ...(options.maxExaminedRows !== undefined && { maxExaminedRows: options.maxExaminedRows }),
+    ...(options.listWorkers !== undefined && { listWorkers: options.listWorkers }),
+  });
   const app = createApp({
     contacts: stores.contacts,
     apiKeys: stores.apiKeys,

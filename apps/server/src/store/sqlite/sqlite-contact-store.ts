@@ -1,10 +1,11 @@
 import type { Statement } from "better-sqlite3";
 import { SqliteError } from "better-sqlite3";
-import type { ContactFields, ContactRecord, Metadata } from "../../contacts/contact.js";
+// ContactStore on better-sqlite3: writes keep the workspace's search and tag indexes in step in
+// the same transaction; reads of pages go through ContactLister, inline or on the list worker.
+import type { ContactFields, ContactRecord } from "../../contacts/contact.js";
 import {
   ContactIdNotIncreasingError,
   ExternalIdConflictError,
-  QueryTooBroadError,
 } from "../../contacts/contact-errors.js";
 import type {
   ContactPage,
@@ -13,22 +14,17 @@ import type {
   ListContactsQuery,
   NewContact,
 } from "../../contacts/contact-store.js";
+import { ContactLister } from "./contact-lister.js";
+import { COLUMNS, type ContactRow, fromRow, toRow } from "./contact-rows.js";
 import type { SqliteDatabase } from "./database.js";
 import type { SqliteIdempotencyStore } from "./sqlite-idempotency-store.js";
-import { searchTableOf, WorkspaceSearchIndex } from "./workspace-search-index.js";
+import { WorkspaceSearchIndex } from "./workspace-search-index.js";
 
-interface ContactRow {
-  id: string;
-  workspace_id: string;
-  external_id: string;
-  display_name: string | null;
-  email: string | null;
-  avatar_url: string | null;
-  tags: string;
-  metadata: string;
-  created_at: number;
-  updated_at: number;
-  version: number;
+export interface SqliteContactStoreOptions {
+  /** Most candidate rows a list call may examine (MAX_EXAMINED_ROWS); tests lower it. */
+  maxExaminedRows?: number;
+  /** Runs filtered list calls (search or tags) elsewhere: off the event loop (list-worker.ts). */
+  filteredLists?: Pick<ContactStore, "list">;
 }
 
 /** A row read for a write: its rowid and search text keep the search index in step. */
@@ -37,22 +33,8 @@ interface StoredRow extends ContactRow {
   search_text: string;
 }
 
-const COLUMNS =
-  "id, workspace_id, external_id, display_name, email, avatar_url, tags, metadata, created_at, updated_at, version";
-
 /** External ids may not look like contact ids (openapi.yaml), so a ref of this shape is an _id. */
 const CONTACT_ID_SHAPE = /^contact_[0-9A-HJKMNP-TV-Z]{26}$/;
-
-/**
- * Most candidate rows one list call may examine. Each filter alone has an index that stops at the
- * page; only filters that are each broad but together narrow (a common tag and a common term
- * that rarely meet), or a 2-character term, make the store read candidates it throws away.
- * Past this bound the call is refused instead of stalling the server.
- */
-export const MAX_EXAMINED_ROWS = 10_000;
-
-/** The SQL type of the largest rowid, for open cursor bounds. */
-const MAX_ROWID = "9223372036854775807";
 
 /** ContactStore on better-sqlite3: synchronous underneath, async at the interface. */
 export class SqliteContactStore implements ContactStore {
@@ -66,17 +48,17 @@ export class SqliteContactStore implements ContactStore {
   private readonly updateContact: Statement;
   private readonly deleteById: Statement;
   private readonly searchIndex: WorkspaceSearchIndex;
-  /** List statements differ by filters; each distinct SQL text is prepared once. */
-  private readonly listStatements = new Map<string, Statement<unknown[], ContactRow>>();
+  private readonly lister: ContactLister;
+  private readonly filteredLists: Pick<ContactStore, "list"> | undefined;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly idempotency: SqliteIdempotencyStore,
-    /** Tests lower it to reach the bound with a few rows. */
-    private readonly maxExaminedRows = MAX_EXAMINED_ROWS,
+    options: SqliteContactStoreOptions = {},
   ) {
     this.searchIndex = new WorkspaceSearchIndex(db);
-    db.function("list_examine", { deterministic: false, directOnly: true }, examineCandidate);
+    this.lister = new ContactLister(db, options.maxExaminedRows);
+    this.filteredLists = options.filteredLists;
     this.insertContact = db.prepare(
       `INSERT INTO contacts (${COLUMNS}, search_text)
        VALUES (@id, @workspace_id, @external_id, @display_name, @email, @avatar_url, @tags,
@@ -149,122 +131,9 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage> {
-    const backwards = query.endingBefore !== undefined;
-    // One extra row tells whether more exist beyond the page.
-    const wanted = query.limit + 1;
-    const tags = query.tags ?? [];
-    let rows: ContactRow[];
-    if (query.search === undefined && tags.length === 0) {
-      const cursor = cursorOf(query);
-      rows = this.listStatement(
-        `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ?${cursor ? ` AND id ${cursor.op} ?` : ""}
-         ORDER BY id ${backwards ? "ASC" : "DESC"} LIMIT ?`,
-      ).all(workspaceId, ...(cursor ? [cursor.id] : []), wanted);
-    } else {
-      examination.count = 0;
-      examination.limit = this.maxExaminedRows;
-      rows = this.filteredRows(workspaceId, query, tags, wanted);
-    }
-    const hasMore = rows.length > query.limit;
-    const page = rows.slice(0, query.limit).map(fromRow);
-    if (backwards) page.reverse();
-    return { contacts: page, hasMore };
-  }
-
-  /**
-   * A filtered page, driven by the narrowest of the workspace's own indexes: the trigram index
-   * for a term of 3+ characters, the tag index for each tag, or the id index (a 2-character term
-   * alone). The driver is read in id order from the cursor, and the other filters check each
-   * candidate until the page is full; every candidate counts against maxExaminedRows.
-   */
-  private filteredRows(
-    workspaceId: string,
-    query: ListContactsQuery,
-    tags: string[],
-    wanted: number,
-  ): ContactRow[] {
-    const term = query.search;
-    const indexed = term !== undefined && [...term].length >= 3;
-    if (indexed && !this.searchIndex.exists(workspaceId)) return []; // no contact yet
-    // How many candidates each driver would offer, counted up to the bound (a cheap index range).
-    const bound = this.maxExaminedRows + 1;
-    const drivers: { kind: "term" | "tag" | "scan"; tag?: string; size: number }[] = tags.map(
-      (tag) => ({ kind: "tag", tag, size: this.count(TAG_COUNT, [workspaceId, tag, bound]) }),
-    );
-    if (indexed) {
-      const table = searchTableOf(workspaceId);
-      const size =
-        tags.length === 0
-          ? 0 // alone, the term's index gives only matches: no need to count
-          : this.count(
-              `SELECT count(*) AS n FROM (SELECT rowid FROM ${table} WHERE ${table} MATCH ? LIMIT ?)`,
-              [ftsPhrase(term), bound],
-            );
-      drivers.push({ kind: "term", size });
-    }
-    if (drivers.length === 0) drivers.push({ kind: "scan", size: 0 });
-    const driver = drivers.reduce((a, b) => (b.size < a.size ? b : a));
-    if (driver.size === 0 && driver.kind === "tag") return []; // a tag nobody has
-
-    const backwards = query.endingBefore !== undefined;
-    const order = backwards ? "ASC" : "DESC";
-    const cursor = cursorOf(query);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    let from: string;
-    let orderBy: string;
-    if (driver.kind === "term") {
-      const table = searchTableOf(workspaceId);
-      from = `${table} CROSS JOIN contacts c ON c.rowid = ${table}.rowid`;
-      where.push(`${table} MATCH ?`);
-      params.push(ftsPhrase(term as string));
-      if (cursor) {
-        // The index knows rowids, not ids; within a workspace the two orders agree.
-        where.push(
-          backwards
-            ? `${table}.rowid > coalesce((SELECT rowid FROM contacts WHERE workspace_id = ? AND id <= ? ORDER BY id DESC LIMIT 1), -1)`
-            : `${table}.rowid < coalesce((SELECT rowid FROM contacts WHERE workspace_id = ? AND id >= ? ORDER BY id ASC LIMIT 1), ${MAX_ROWID})`,
-        );
-        params.push(workspaceId, cursor.id);
-      }
-      where.push(`list_examine(${table}.rowid)`);
-      orderBy = `${table}.rowid ${order}`;
-    } else if (driver.kind === "tag") {
-      from = "contact_tags d CROSS JOIN contacts c ON c.id = d.contact_id";
-      where.push("d.workspace_id = ?", "d.tag = ?");
-      params.push(workspaceId, driver.tag);
-      if (cursor) {
-        where.push(`d.contact_id ${cursor.op} ?`);
-        params.push(cursor.id);
-      }
-      where.push("list_examine(d.contact_id)");
-      orderBy = `d.contact_id ${order}`;
-    } else {
-      from = "contacts c";
-      where.push("c.workspace_id = ?");
-      params.push(workspaceId);
-      if (cursor) {
-        where.push(`c.id ${cursor.op} ?`);
-        params.push(cursor.id);
-      }
-      where.push("list_examine(c.id)");
-      orderBy = `c.id ${order}`;
-    }
-    for (const tag of tags) {
-      if (driver.kind === "tag" && tag === driver.tag) continue;
-      where.push(
-        "EXISTS (SELECT 1 FROM contact_tags t WHERE t.workspace_id = ? AND t.tag = ? AND t.contact_id = c.id)",
-      );
-      params.push(workspaceId, tag);
-    }
-    if (term !== undefined && driver.kind !== "term") {
-      where.push("instr(c.search_text, ?) > 0");
-      params.push(term);
-    }
-    return this.listStatement(
-      `SELECT ${QUALIFIED_COLUMNS} FROM ${from} WHERE ${where.join(" AND ")}
-       ORDER BY ${orderBy} LIMIT ?`,
-    ).all(...params, wanted);
+    const filtered = query.search !== undefined || (query.tags?.length ?? 0) > 0;
+    if (filtered && this.filteredLists) return this.filteredLists.list(workspaceId, query);
+    return this.lister.list(workspaceId, query);
   }
 
   async update(
@@ -326,92 +195,4 @@ export class SqliteContactStore implements ContactStore {
         : this.selectByExternalId.get(workspaceId, ref)
     ) as StoredRow | undefined;
   }
-
-  private count(sql: string, params: unknown[]): number {
-    const [{ n } = { n: 0 }] = this.listStatement(sql).all(...params) as unknown as { n: number }[];
-    return n;
-  }
-
-  private listStatement(sql: string): Statement<unknown[], ContactRow> {
-    let statement = this.listStatements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare<unknown[], ContactRow>(sql);
-      this.listStatements.set(sql, statement);
-    }
-    return statement;
-  }
-}
-
-/**
- * The candidates the running list statement examined. Statements run synchronously, one at a
- * time per thread, so one counter serves every store; each filtered list call resets it.
- */
-const examination = { count: 0, limit: MAX_EXAMINED_ROWS };
-
-/** list_examine(candidate): called by the filtered plans once per candidate row (the argument
- * ties the call to that row); throwing aborts the statement. */
-function examineCandidate(_candidate: unknown): number {
-  if (++examination.count > examination.limit) throw new QueryTooBroadError();
-  return 1;
-}
-
-const TAG_COUNT =
-  "SELECT count(*) AS n FROM (SELECT 1 FROM contact_tags WHERE workspace_id = ? AND tag = ? LIMIT ?)";
-
-const QUALIFIED_COLUMNS = COLUMNS.split(", ")
-  .map((c) => `c.${c}`)
-  .join(", ");
-
-/** The cursor of a list call as an id condition: ids below starting_after or above ending_before. */
-function cursorOf(query: ListContactsQuery): { op: "<" | ">"; id: string } | undefined {
-  if (query.startingAfter !== undefined) return { op: "<", id: query.startingAfter };
-  if (query.endingBefore !== undefined) return { op: ">", id: query.endingBefore };
-  return undefined;
-}
-
-/** A term as one FTS5 phrase: quoted, inner quotes doubled, so no character is an operator. */
-function ftsPhrase(term: string): string {
-  return `"${term.replaceAll('"', '""')}"`;
-}
-
-/** The text the search filter looks in: one field per line, lower-cased like the search term. */
-export function searchTextOf(
-  contact: Pick<ContactRecord, "externalId" | "displayName" | "email">,
-): string {
-  return [contact.externalId, contact.displayName ?? "", contact.email ?? ""]
-    .join("\n")
-    .toLowerCase();
-}
-
-function toRow(contact: ContactRecord): ContactRow & { search_text: string } {
-  return {
-    id: contact.id,
-    workspace_id: contact.workspaceId,
-    external_id: contact.externalId,
-    display_name: contact.displayName,
-    email: contact.email,
-    avatar_url: contact.avatarUrl,
-    tags: JSON.stringify(contact.tags),
-    metadata: JSON.stringify(contact.metadata),
-    created_at: contact.createdAt,
-    updated_at: contact.updatedAt,
-    version: contact.version,
-    search_text: searchTextOf(contact),
-  };
-}
-
-function fromRow(row: ContactRow): ContactRecord {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    externalId: row.external_id,
-    displayName: row.display_name,
-    email: row.email,
-    avatarUrl: row.avatar_url,
-    tags: JSON.parse(row.tags) as string[],
-    metadata: JSON.parse(row.metadata) as Metadata,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    version: row.version,
-  };
 }

@@ -30,6 +30,8 @@ interface TableStatements {
 /** Keeps each workspace's index in step with its contacts; call inside the write transaction. */
 export class WorkspaceSearchIndex {
   private readonly statements = new Map<string, TableStatements>();
+  /** Workspaces known to have an index (indexes are never dropped, so a yes stays a yes). */
+  private readonly known = new Set<string>();
 
   constructor(private readonly db: Database) {}
 
@@ -43,12 +45,13 @@ export class WorkspaceSearchIndex {
 
   /** Whether the workspace has an index yet (it gets one with its first contact). */
   exists(workspaceId: string): boolean {
-    if (this.statements.has(workspaceId)) return true;
-    return (
+    if (this.known.has(workspaceId) || this.statements.has(workspaceId)) return true;
+    const found =
       this.db
         .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
-        .get(searchTableOf(workspaceId)) !== undefined
-    );
+        .get(searchTableOf(workspaceId)) !== undefined;
+    if (found) this.known.add(workspaceId);
+    return found;
   }
 
   private of(workspaceId: string): TableStatements {

@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ListQueueFullError, QueryTooBroadError } from "../../contacts/contact-errors.js";
+import { createIdGenerator } from "../../ids.js";
+import { openSqliteStores, type Stores } from "../../server-store.js";
+import { ListWorkers } from "./list-worker.js";
+
+const A = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+const B = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+
+let dir: string;
+let stores: Stores;
+let workers: ListWorkers;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "contacts-list-worker-"));
+  const path = join(dir, "contacts.db");
+  stores = openSqliteStores(path);
+  const insert = stores.database.prepare(
+    "INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, 0)",
+  );
+  for (const id of [A, B]) insert.run(id, id);
+  const ids = createIdGenerator();
+  let now = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < 40; i++) {
+    const workspaceId = i % 2 === 0 ? A : B;
+    await stores.contacts.create(workspaceId, {
+      id: ids.contactId(now++),
+      externalId: `person-${i}`,
+      displayName: `Person ${i}`,
+      email: null,
+      avatarUrl: null,
+      tags: i % 4 === 0 ? ["four", "all"] : ["all"],
+      metadata: {},
+      createdAt: now,
+    });
+  }
+  workers = new ListWorkers({ path, threads: 1, maxExaminedRows: 5, maxQueuedPerWorkspace: 4 });
+});
+afterAll(async () => {
+  await workers.close();
+  stores.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("ListWorkers", () => {
+  it("answers exactly what the store answers on its own connection", async () => {
+    for (const query of [
+      { limit: 3, search: "person-1" },
+      { limit: 3, tags: ["four"] },
+      { limit: 2, search: "son", tags: ["all"] },
+    ]) {
+      expect(await workers.list(A, query)).toEqual(await stores.contacts.list(A, query));
+    }
+  });
+
+  it("sees a contact committed on the writer's connection at once", async () => {
+    await stores.contacts.create(A, {
+      id: createIdGenerator().contactId(Date.UTC(2027, 0, 1)),
+      externalId: "just-written",
+      displayName: null,
+      email: null,
+      avatarUrl: null,
+      tags: [],
+      metadata: {},
+      createdAt: Date.UTC(2027, 0, 1),
+    });
+    const page = await workers.list(A, { limit: 1, search: "just-written" });
+    expect(page.contacts.map((c) => c.externalId)).toEqual(["just-written"]);
+  });
+
+  it("carries query_too_broad back from the thread", async () => {
+    // "all" and "son" each match every contact of A; "zz" none: the bound (5) is reached.
+    await expect(workers.list(A, { limit: 2, search: "zz", tags: ["all"] })).rejects.toBeInstanceOf(
+      QueryTooBroadError,
+    );
+  });
+
+  it("takes workspaces in turn, and refuses a workspace more calls in flight than it may have", async () => {
+    const finished: string[] = [];
+    const call = (workspaceId: string, label: string) =>
+      workers.list(workspaceId, { limit: 1, tags: ["all"] }).then(() => finished.push(label));
+    const calls = [call(A, "a1"), call(A, "a2"), call(A, "a3"), call(A, "a4")];
+    await expect(workers.list(A, { limit: 1, tags: ["all"] })).rejects.toBeInstanceOf(
+      ListQueueFullError,
+    );
+    calls.push(call(B, "b1"));
+    await Promise.all(calls);
+    // a1 was already running; b1 arrived behind a2–a4 but goes next: B's turn comes before A's.
+    expect(finished.indexOf("b1")).toBeLessThan(finished.indexOf("a3"));
+    expect(finished[0]).toBe("a1");
+  });
+});
