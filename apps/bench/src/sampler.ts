@@ -9,8 +9,10 @@ export interface LatencySamples {
   p50: number;
   p99: number;
   max: number;
-  /** Responses other than 200. */
+  /** Responses with a status not in `accept`. */
   failures: number;
+  /** How many responses had each status. */
+  statuses: Record<number, number>;
 }
 
 /** GETs `path` until `samples` answers or `budgetMs` elapsed (at least 3 answers), after a warm-up. */
@@ -18,8 +20,10 @@ export async function sampleLatency(
   url: string,
   path: string,
   headers: Record<string, string>,
-  options: { samples: number; budgetMs: number },
+  options: { samples: number; budgetMs: number; accept?: readonly number[] },
 ): Promise<LatencySamples> {
+  const accept = options.accept ?? [200];
+  const statuses: Record<number, number> = {};
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const latencies: number[] = [];
   let failures = 0;
@@ -36,7 +40,8 @@ export async function sampleLatency(
     ) {
       const t0 = performance.now();
       const status = await get(agent, url, path, headers);
-      if (status === 200) latencies.push(performance.now() - t0);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (accept.includes(status)) latencies.push(performance.now() - t0);
       else failures++;
     }
   } finally {
@@ -49,6 +54,7 @@ export async function sampleLatency(
     p99: percentile(sorted, 99),
     max: sorted[sorted.length - 1] ?? Number.NaN,
     failures,
+    statuses,
   };
 }
 

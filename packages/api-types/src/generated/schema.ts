@@ -362,7 +362,7 @@ export interface components {
             };
         };
         /**
-         * @description The filters would make the server examine more than 10,000 of the workspace's contacts
+         * @description The filters would make the server examine more than 5,000 of the workspace's contacts
          *     to fill this page (`query_too_broad`): each filter alone matches many contacts but
          *     together they match few, or a 2-character `search` finds too few matches among the
          *     contacts it reads. Every request's cost is bounded this way, so that no query can stall

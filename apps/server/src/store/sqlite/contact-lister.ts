@@ -13,7 +13,7 @@ import { searchTableOf, WorkspaceSearchIndex } from "./workspace-search-index.js
  * that rarely meet), or a 2-character term, make the store read candidates it throws away.
  * Past this bound the call is refused instead of stalling the server.
  */
-export const MAX_EXAMINED_ROWS = 10_000;
+export const MAX_EXAMINED_ROWS = 5_000;
 
 /** The SQL type of the largest rowid, for open cursor bounds. */
 const MAX_ROWID = "9223372036854775807";

@@ -4,6 +4,8 @@ import type { ContactRecord } from "../../contacts/contact.js";
 import { QueryTooBroadError } from "../../contacts/contact-errors.js";
 import type { ListContactsQuery } from "../../contacts/contact-store.js";
 import { createIdGenerator } from "../../ids.js";
+import { loadSpec } from "../../spec.js";
+import { MAX_EXAMINED_ROWS } from "./contact-lister.js";
 import { searchTextOf } from "./contact-rows.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { SqliteContactStore } from "./sqlite-contact-store.js";
@@ -184,5 +186,15 @@ describe("SqliteContactStore ids", () => {
       }),
     ).rejects.toMatchObject({ name: "ContactIdNotIncreasingError", newestId: newest?.id });
     expect(await store.find(WORKSPACE, "late-arrival")).toBeUndefined();
+  });
+});
+
+describe("the bound on examined rows", () => {
+  it("is the one openapi.yaml states for 422 query_too_broad", () => {
+    const { document } = loadSpec();
+    const described = (
+      document.components as { responses: Record<string, { description: string }> }
+    ).responses.QueryTooBroad?.description;
+    expect(described).toContain(`more than ${MAX_EXAMINED_ROWS.toLocaleString("en-US")} of`);
   });
 });
