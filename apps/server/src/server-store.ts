@@ -32,6 +32,8 @@ export interface StoreOptions {
    * inline. An in-memory database has no file to share with them: always inline.
    */
   listWorkers?: number;
+  /** Filtered list calls a workspace may have in flight on the workers (16); tests lower it. */
+  maxQueuedLists?: number;
 }
 
 /** Opens the embedded SQLite default store at `path` (":memory:" for a throwaway one). */
@@ -44,6 +46,9 @@ export function openSqliteStores(path: string, options: StoreOptions = {}): Stor
       ? new ListWorkers({
           path,
           threads,
+          ...(options.maxQueuedLists !== undefined && {
+            maxQueuedPerWorkspace: options.maxQueuedLists,
+          }),
           ...(options.maxExaminedRows !== undefined && {
             maxExaminedRows: options.maxExaminedRows,
           }),

@@ -27,6 +27,7 @@ export interface TestServerOptions {
   maxExaminedRows?: number;
   /** Worker threads for filtered lists (needs a databasePath); inline by default. */
   listWorkers?: number;
+  maxQueuedLists?: number;
 }
 
 /** A workspace with its own key and typed client. */
@@ -62,6 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const stores = openSqliteStores(options.databasePath ?? ":memory:", {
     ...(options.maxExaminedRows !== undefined && { maxExaminedRows: options.maxExaminedRows }),
     ...(options.listWorkers !== undefined && { listWorkers: options.listWorkers }),
+    ...(options.maxQueuedLists !== undefined && { maxQueuedLists: options.maxQueuedLists }),
   });
   const app = createApp({
     contacts: stores.contacts,
