@@ -4,7 +4,8 @@ import { contactHandlers } from "./contacts/contact-handlers.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
 import { docsRoutes } from "./http/docs-routes.js";
-import { errorRenderer, routeNotFound } from "./http/error-renderer.js";
+import { errorRenderer, requireKnownRoute, routeNotFound } from "./http/error-renderer.js";
+import { headAsGet } from "./http/head-as-get.js";
 import { idempotency } from "./http/idempotency.js";
 import { jsonBody } from "./http/json-body.js";
 import { writeJsonInOneGo } from "./http/json-response.js";
@@ -16,6 +17,7 @@ import { operatorRoutes, type Readiness } from "./http/operator-routes.js";
 import { type RateLimitConfig, rateLimit } from "./http/rate-limit.js";
 import { requestId } from "./http/request-id.js";
 import { observeRequests } from "./http/request-log.js";
+import { routeMatcher } from "./http/route-match.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { series } from "./http/series.js";
 import { strictQueryString } from "./http/strict-query.js";
@@ -38,14 +40,19 @@ export interface AppDeps {
   readiness: () => Promise<Readiness>;
   /** Prometheus metrics; a fresh registry without process metrics by default. */
   metrics?: Metrics;
-  config: { validateResponses: boolean; bodyLimitBytes: number; rateLimit: RateLimitConfig };
+  config: {
+    validateResponses: boolean;
+    bodyLimitBytes: number;
+    rateLimit: RateLimitConfig;
+  };
 }
 
 /**
  * Builds the HTTP app. Middleware order: request id → request log and metrics → security
- * headers → operator routes (no key) → auth → rate limit → body parser → spec validator →
- * idempotency keys → handlers → one error renderer. Auth and the rate limit come before the body
- * parser so that unauthenticated or throttled clients cannot make the server read bodies.
+ * headers → operator and docs routes (no key) → auth → rate limit →
+ * known route → body parser → spec validator → idempotency keys → handlers → one error renderer.
+ * Auth and the rate limit come before the body parser so that unauthenticated or throttled
+ * clients cannot make the server read bodies.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -66,7 +73,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     series(
       requestId(() => deps.ids.requestId(deps.now())),
-      observeRequests(deps.logger, metrics),
+      observeRequests(deps.logger, metrics, routeMatcher(deps.spec.document)),
       securityHeaders,
     ),
   );
@@ -83,8 +90,10 @@ export function createApp(deps: AppDeps): Express {
       // Who is asking, and whether they may, before any body is read.
       requireApiKey(apiKeys),
       rateLimit(deps.config.rateLimit, deps.now),
+      requireKnownRoute,
       ...jsonBody(deps.config.bodyLimitBytes),
       strictQueryString,
+      headAsGet,
       ...openApiValidator(deps.spec.document, deps.config.validateResponses),
       idempotency(idempotencyKeys, deps.now),
     ),
