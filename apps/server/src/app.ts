@@ -3,6 +3,7 @@ import type { ApiKeyStore } from "./auth/api-keys.js";
 import { contactHandlers } from "./contacts/contact-handlers.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
+import { cors } from "./http/cors.js";
 import { docsRoutes } from "./http/docs-routes.js";
 import { errorRenderer, requireKnownRoute, routeNotFound } from "./http/error-renderer.js";
 import { headAsGet } from "./http/head-as-get.js";
@@ -44,12 +45,14 @@ export interface AppDeps {
     validateResponses: boolean;
     bodyLimitBytes: number;
     rateLimit: RateLimitConfig;
+    /** Origins whose pages may call the API (CORS); none by default. */
+    corsOrigins?: readonly string[];
   };
 }
 
 /**
  * Builds the HTTP app. Middleware order: request id → request log and metrics → security
- * headers → operator and docs routes (no key) → auth → rate limit →
+ * headers → CORS (answers preflights) → operator and docs routes (no key) → auth → rate limit →
  * known route → body parser → spec validator → idempotency keys → handlers → one error renderer.
  * Auth and the rate limit come before the body parser so that unauthenticated or throttled
  * clients cannot make the server read bodies.
@@ -70,11 +73,13 @@ export function createApp(deps: AppDeps): Express {
   const idempotencyKeys = withStoreTiming(deps.idempotency, "idempotency_keys", metrics);
 
   // Each series is one router layer (see series.ts for why).
+  const allowCrossOrigin = cors(deps.config.corsOrigins ?? []);
   app.use(
     series(
       requestId(() => deps.ids.requestId(deps.now())),
       observeRequests(deps.logger, metrics, routeMatcher(deps.spec.document)),
       securityHeaders,
+      ...(allowCrossOrigin ? [allowCrossOrigin] : []),
     ),
   );
   // Operator and docs routes, which API requests (/v2/…) skip without walking their routers.

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import { parseCorsOrigins } from "./http/cors.js";
 import type { RateLimitConfig } from "./http/rate-limit.js";
 
 /** Everything the operator can set, read once from the environment at start. */
@@ -18,6 +19,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** How long shutdown waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
+  /** Exact origins whose pages may call the API (CORS); empty: CORS off. */
+  corsOrigins: string[];
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -51,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: parseNumber(env, "HEADERS_TIMEOUT_MS", 10_000),
     requestTimeoutMs: parseNumber(env, "REQUEST_TIMEOUT_MS", 30_000),
     shutdownTimeoutMs: parseNumber(env, "SHUTDOWN_TIMEOUT_MS", 10_000),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
   };
 }
 

@@ -23,6 +23,8 @@ export interface TestServerOptions {
   /** Off unless a test is about rate limits. */
   rateLimit?: RateLimitConfig;
   metrics?: Metrics;
+  /** Origins allowed by CORS; none (CORS off) by default. */
+  corsOrigins?: string[];
 }
 
 /** A workspace with its own key and typed client. */
@@ -70,6 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       validateResponses: true,
       bodyLimitBytes: BODY_LIMIT_BYTES,
       rateLimit: options.rateLimit ?? { requestsPerSecond: 0, burst: 0 },
+      ...(options.corsOrigins && { corsOrigins: options.corsOrigins }),
     },
   });
   const server = createHttpServer(app).listen(0, "127.0.0.1");
