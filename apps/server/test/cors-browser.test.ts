@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { VERSION } from "@contacts/client";
 import { build } from "esbuild";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,6 +99,12 @@ describe.skipIf(!available)("the built client in a browser, from another origin"
 
   it("creates, lists, reads response headers and updates with If-Match", async () => {
     const page = await openPage(allowed.origin);
+    const sent: Record<string, string>[] = [];
+    page.on("request", (request) => {
+      if (request.url().startsWith(api.baseUrl) && request.method() !== "OPTIONS") {
+        sent.push(request.headers());
+      }
+    });
     const outcome = await page.evaluate(
       async ({ baseUrl, apiKey }): Promise<Outcome> => {
         const { createContactsClient } = (globalThis as unknown as PageGlobals).contacts;
@@ -143,6 +150,12 @@ describe.skipIf(!available)("the built client in a browser, from another origin"
         displayName: "From a browser",
       },
     });
+    // The client names itself in its own header; the browser keeps its User-Agent.
+    expect(sent.length).toBeGreaterThan(0);
+    for (const headers of sent) {
+      expect(headers["x-contacts-client"]).toBe(VERSION);
+      expect(headers["user-agent"]).not.toMatch(/contacts-client/);
+    }
     await page.close();
   }, 60_000);
 
