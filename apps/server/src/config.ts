@@ -44,7 +44,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || "0.0.0.0",
     port: parsePort(env.PORT ?? "3000"),
     databasePath: databasePathFromUrl(env.DATABASE_URL || DEFAULT_DATABASE_URL, env),
-    logLevel: parseLogLevel(env.LOG_LEVEL ?? "info"),
+    // Development shows debug lines too (which fields a 400 refused, for one).
+    logLevel: parseLogLevel(env.LOG_LEVEL ?? (env.NODE_ENV === "development" ? "debug" : "info")),
     validateResponses: env.VALIDATE_RESPONSES ? env.VALIDATE_RESPONSES === "true" : checking,
     bodyLimitBytes: BODY_LIMIT_BYTES,
     rateLimit: {
