@@ -57,7 +57,10 @@ export const routeNotFound: RequestHandler = (req) => {
   throw routeNotFoundError(req.method, req.path);
 };
 
-/** Under /v2, refuses a path that is not one of the spec's before anything else reads it. */
+/**
+ * Refuses a path that is not one of the spec's: after auth and the rate limit (so unknown paths
+ * cost what known ones do), before any body is read or the validator runs.
+ */
 export const requireKnownRoute: RequestHandler = (req, res, next) => {
   next(res.locals.route ? undefined : routeNotFoundError(req.method, req.path));
 };
