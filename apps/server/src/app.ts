@@ -3,8 +3,10 @@ import type { ApiKeyStore } from "./auth/api-keys.js";
 import { contactHandlers } from "./contacts/contact-handlers.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
+import { cors } from "./http/cors.js";
 import { docsRoutes } from "./http/docs-routes.js";
-import { errorRenderer, routeNotFound } from "./http/error-renderer.js";
+import { errorRenderer, requireKnownRoute, routeNotFound } from "./http/error-renderer.js";
+import { headAsGet } from "./http/head-as-get.js";
 import { idempotency } from "./http/idempotency.js";
 import { jsonBody } from "./http/json-body.js";
 import { writeJsonInOneGo } from "./http/json-response.js";
@@ -16,6 +18,7 @@ import { operatorRoutes, type Readiness } from "./http/operator-routes.js";
 import { type RateLimitConfig, rateLimit } from "./http/rate-limit.js";
 import { requestId } from "./http/request-id.js";
 import { observeRequests } from "./http/request-log.js";
+import { routeMatcher } from "./http/route-match.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { series } from "./http/series.js";
 import { strictQueryString } from "./http/strict-query.js";
@@ -38,14 +41,21 @@ export interface AppDeps {
   readiness: () => Promise<Readiness>;
   /** Prometheus metrics; a fresh registry without process metrics by default. */
   metrics?: Metrics;
-  config: { validateResponses: boolean; bodyLimitBytes: number; rateLimit: RateLimitConfig };
+  config: {
+    validateResponses: boolean;
+    bodyLimitBytes: number;
+    rateLimit: RateLimitConfig;
+    /** Origins whose pages may call the API (CORS); none by default. */
+    corsOrigins?: readonly string[];
+  };
 }
 
 /**
  * Builds the HTTP app. Middleware order: request id → request log and metrics → security
- * headers → operator routes (no key) → auth → rate limit → body parser → spec validator →
- * idempotency keys → handlers → one error renderer. Auth and the rate limit come before the body
- * parser so that unauthenticated or throttled clients cannot make the server read bodies.
+ * headers → CORS (answers preflights) → operator and docs routes (no key) → auth → rate limit →
+ * known route → body parser → spec validator → idempotency keys → handlers → one error renderer.
+ * Auth and the rate limit come before the body parser so that unauthenticated or throttled
+ * clients cannot make the server read bodies.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -63,11 +73,13 @@ export function createApp(deps: AppDeps): Express {
   const idempotencyKeys = withStoreTiming(deps.idempotency, "idempotency_keys", metrics);
 
   // Each series is one router layer (see series.ts for why).
+  const allowCrossOrigin = cors(deps.config.corsOrigins ?? []);
   app.use(
     series(
       requestId(() => deps.ids.requestId(deps.now())),
-      observeRequests(deps.logger, metrics),
+      observeRequests(deps.logger, metrics, routeMatcher(deps.spec.document)),
       securityHeaders,
+      ...(allowCrossOrigin ? [allowCrossOrigin] : []),
     ),
   );
   // Operator and docs routes, which API requests (/v2/…) skip without walking their routers.
@@ -83,8 +95,10 @@ export function createApp(deps: AppDeps): Express {
       // Who is asking, and whether they may, before any body is read.
       requireApiKey(apiKeys),
       rateLimit(deps.config.rateLimit, deps.now),
+      requireKnownRoute,
       ...jsonBody(deps.config.bodyLimitBytes),
       strictQueryString,
+      headAsGet,
       ...openApiValidator(deps.spec.document, deps.config.validateResponses),
       idempotency(idempotencyKeys, deps.now),
     ),

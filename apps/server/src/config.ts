@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import { parseCorsOrigins } from "./http/cors.js";
 import type { RateLimitConfig } from "./http/rate-limit.js";
 
 /** Everything the operator can set, read once from the environment at start. */
@@ -20,6 +21,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Worker threads that run search and tag-filtered list calls off the event loop (0: inline). */
   listWorkers: number;
+  /** Exact origins whose pages may call the API (CORS); empty: CORS off. */
+  corsOrigins: string[];
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -43,7 +46,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || "0.0.0.0",
     port: parsePort(env.PORT ?? "3000"),
     databasePath: databasePathFromUrl(env.DATABASE_URL || DEFAULT_DATABASE_URL, env),
-    logLevel: parseLogLevel(env.LOG_LEVEL ?? "info"),
+    // Development shows debug lines too (which fields a 400 refused, for one).
+    logLevel: parseLogLevel(env.LOG_LEVEL ?? (env.NODE_ENV === "development" ? "debug" : "info")),
     validateResponses: env.VALIDATE_RESPONSES ? env.VALIDATE_RESPONSES === "true" : checking,
     bodyLimitBytes: BODY_LIMIT_BYTES,
     rateLimit: {
@@ -54,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: parseNumber(env, "REQUEST_TIMEOUT_MS", 30_000),
     shutdownTimeoutMs: parseNumber(env, "SHUTDOWN_TIMEOUT_MS", 10_000),
     listWorkers: Math.floor(parseNumber(env, "LIST_WORKERS", 1)),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
   };
 }
 

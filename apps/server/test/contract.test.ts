@@ -300,6 +300,11 @@ describe("the spec check itself", () => {
       /Request-Id/,
     ],
     ["a body on a 204", { ...base, method: "DELETE", status: 204, body: "x" }, /has a body/],
+    [
+      "a body on a HEAD",
+      { ...base, method: "HEAD", status: 200, body: "x" },
+      /HEAD answer has a body/,
+    ],
   ])("catches %s", (_name, exchange, problem) => {
     expect(validator.problemsOf(exchange).join("\n")).toMatch(problem);
   });

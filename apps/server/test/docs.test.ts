@@ -1,21 +1,35 @@
 /**
  * /docs in a real headless browser: Swagger UI renders every operation of openapi.yaml from the
- * server's own /openapi.json, and the page loads nothing from any other host (it works offline).
- * Chromium comes from Debian's package (.ci/run installs it); without it the test is skipped
- * locally but fails under CI.
+ * server's own /openapi.json, the page loads nothing from any other host (it works offline), `/`
+ * leads there, and "Try it out" never offers a shared Idempotency-Key. Chromium comes from
+ * Debian's package (support/chromium.ts).
  */
-import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { specOperations } from "../src/http/operations.js";
 import { loadSpec } from "../src/spec.js";
+import { chromiumAvailable, launchChromium } from "./support/chromium.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI)
-  throw new Error(`CI needs Chromium at ${CHROMIUM} for the docs test`);
-if (!available) console.warn(`docs test skipped: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+const available = chromiumAvailable("docs test");
+
+describe("the spec offers no Idempotency-Key to copy", () => {
+  it("has no example or default for the header, and says how to make one", () => {
+    const components = loadSpec().document.components as {
+      parameters: Record<string, Record<string, unknown>>;
+    };
+    const parameter = components.parameters.IdempotencyKey ?? {};
+    expect(parameter.name).toBe("Idempotency-Key");
+    const schema = parameter.schema as Record<string, unknown>;
+    for (const key of ["example", "examples"]) {
+      expect(parameter[key]).toBeUndefined();
+      expect(schema[key]).toBeUndefined();
+    }
+    expect(schema.default).toBeUndefined();
+    expect(parameter.description).toMatch(/fresh for each logical request/);
+    expect(parameter.description).toMatch(/UUID/);
+  });
+});
 
 describe.skipIf(!available)("interactive docs at /docs", () => {
   let server: TestServer;
@@ -23,19 +37,7 @@ describe.skipIf(!available)("interactive docs at /docs", () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // As the machine notes advise: no sandbox as root, and no background calls to Google.
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -68,5 +70,42 @@ describe.skipIf(!available)("interactive docs at /docs", () => {
     expect(await page.locator(".info .title").textContent()).toContain("Contacts API");
     expect(failed).toEqual([]);
     expect(offHost).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("is where / leads", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.baseUrl}/`, { waitUntil: "networkidle" });
+    expect(new URL(page.url()).pathname).toBe("/docs");
+    await page.locator("#operations-Contacts-createContact").waitFor({ timeout: 15_000 });
+    await page.close();
+  }, 60_000);
+
+  it('leaves the Idempotency-Key of "Try it out" empty: the request and its curl carry none', async () => {
+    const page = await browser.newPage();
+    const sent: (string | undefined)[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === "/v2/contacts") {
+        sent.push(request.headers()["idempotency-key"]);
+      }
+    });
+    await page.goto(`${server.baseUrl}/docs`, { waitUntil: "networkidle" });
+    const operation = page.locator("#operations-Contacts-createContact");
+    await operation.locator(".opblock-summary").click();
+    await operation.locator("button.try-out__btn").click();
+    const field = operation.locator('tr[data-param-name="Idempotency-Key"] input');
+    await field.waitFor({ timeout: 15_000 });
+    expect(await field.inputValue()).toBe("");
+    for (let i = 0; i < 2; i++) {
+      await operation.locator("button.execute").click();
+      const curl = operation.locator(".curl-command");
+      await curl.waitFor({ timeout: 15_000 });
+      expect((await curl.textContent()) ?? "").toContain("/v2/contacts");
+      expect((await curl.textContent())?.toLowerCase()).not.toContain("idempotency-key");
+      await page.waitForTimeout(200);
+    }
+    expect(sent.length).toBeGreaterThanOrEqual(1);
+    expect(sent.every((key) => key === undefined)).toBe(true);
+    await page.close();
   }, 60_000);
 });

@@ -1,11 +1,50 @@
-/** Types of the Contacts API, generated from openapi.yaml (see ./generated/schema.ts). */
+/**
+ * Types of the Contacts API, generated from openapi.yaml (see ./generated/schema.ts), under the
+ * names users see. Object schemas are interfaces extending the generated types rather than type
+ * aliases: editors show an alias of an indexed type expanded (`{ _id: …; … }`) but an interface
+ * by its name (`Contact`). Nothing is restated: each is exactly its generated type.
+ */
 export type { components, operations, paths } from "./generated/schema.js";
 
-import type { components } from "./generated/schema.js";
+import type { components, operations } from "./generated/schema.js";
 
-export type Contact = components["schemas"]["Contact"];
-export type CreateContactRequest = components["schemas"]["CreateContactRequest"];
-export type UpdateContactRequest = components["schemas"]["UpdateContactRequest"];
-export type ContactList = components["schemas"]["ContactList"];
-export type ApiErrorBody = components["schemas"]["Error"];
+type Schemas = components["schemas"];
+type ContactSchema = Schemas["Contact"];
+type CreateContactSchema = Schemas["CreateContactRequest"];
+type UpdateContactSchema = Schemas["UpdateContactRequest"];
+type ContactListSchema = Schemas["ContactList"];
+type MetricsSchema = Schemas["Metrics"];
+type ErrorSchema = Schemas["Error"];
+type ListContactsQuery = NonNullable<operations["listContacts"]["parameters"]["query"]>;
+
+/** A user of the customer's system, as the API returns it. */
+export interface Contact extends ContactSchema {}
+/** The body of `POST /v2/contacts`. */
+export interface CreateContactRequest extends CreateContactSchema {}
+/** The body of `PATCH /v2/contacts/{id}`: a JSON Merge Patch of the contact's mutable fields. */
+export interface UpdateContactRequest extends UpdateContactSchema {}
+/** A page of contacts: `{ object: "list", data, has_more }`. */
+export interface ContactList extends ContactListSchema {
+  data: Contact[];
+}
+/** The query parameters of `GET /v2/contacts`: page size, cursors, search and the tag filter. */
+export interface ListContactsParams extends ListContactsQuery {}
+/** A contact's usage figures. */
+export interface ContactMetrics extends MetricsSchema {}
+/** The one error shape of the API. */
+export interface ApiErrorBody extends ErrorSchema {}
+
+/** A contact's `_id`: `contact_` + a ULID. */
+export type ContactId = Schemas["ContactId"];
+/** A contact's id in the customer's own system; unique per workspace. */
+export type ExternalId = Schemas["ExternalId"];
+/** A contact's `_id` or its `external_id`: every single-contact operation accepts either. */
+export type ContactRef = operations["retrieveContact"]["parameters"]["path"]["id"];
+/** One tag. */
+export type Tag = Schemas["Tag"];
+/** A contact's custom metadata: key-value pairs of any JSON values. */
+export type Metadata = Schemas["Metadata"];
+/** The stable, machine-readable code of an error. */
 export type ErrorCode = ApiErrorBody["code"];
+/** One failing field of an error: its JSON pointer and what is wrong. */
+export type ErrorDetail = NonNullable<ApiErrorBody["details"]>[number];

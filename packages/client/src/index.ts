@@ -11,12 +11,20 @@ import {
 export type {
   ApiErrorBody,
   Contact,
+  ContactId,
   ContactList,
+  ContactMetrics,
+  ContactRef,
   CreateContactRequest,
   components,
   ErrorCode,
+  ErrorDetail,
+  ExternalId,
+  ListContactsParams,
+  Metadata,
   operations,
   paths,
+  Tag,
   UpdateContactRequest,
 } from "@contacts/api-types";
 export type { ApiPromise, ApiResult } from "./internal/api-promise.js";
@@ -41,25 +49,23 @@ export {
   PayloadTooLargeError,
   PreconditionFailedError,
   RateLimitError,
+  RouteNotFoundError,
   TimeoutError,
   UnprocessableEntityError,
   UnsupportedMediaTypeError,
 } from "./internal/errors.js";
+export type { Logger, LogLevel } from "./internal/logging.js";
 export type { ContactPage, PagePromise } from "./internal/pagination.js";
 export type { RequestOptions } from "./internal/request.js";
-export type {
-  ContactRef,
-  ContactsRawClient,
-  ErrorDetail,
-  ETag,
-  FetchLike,
-  ListContactsParams,
-} from "./internal/types.js";
+export type { ContactsRawClient, ETag, FetchLike } from "./internal/types.js";
+export { VERSION } from "./internal/version.js";
 
 /**
  * Creates a client of the Contacts API: `client.contacts` for typed calls that throw typed
- * errors, page and retry; `client.raw` for the typed openapi-fetch client.
+ * errors, page and retry; `client.raw` for the typed openapi-fetch client. In Node, `baseUrl` and
+ * `apiKey` default to the `CONTACTS_BASE_URL` and `CONTACTS_API_KEY` environment variables.
+ * Throws a TypeError at once for a missing or malformed `baseUrl` or `apiKey`.
  */
-export function createContactsClient(options: ContactsClientOptions): ContactsClient {
+export function createContactsClient(options: ContactsClientOptions = {}): ContactsClient {
   return buildContactsClient(options);
 }

@@ -191,6 +191,51 @@ describe("the client", () => {
   });
 });
 
+describe("a contact id that a URL would send elsewhere", () => {
+  const calls: [
+    string,
+    (c: ReturnType<typeof testClient>["client"], id: string) => Promise<unknown>,
+  ][] = [
+    ["retrieve", (c, id) => c.contacts.retrieve(id)],
+    ["update", (c, id) => c.contacts.update(id, { display_name: "x" })],
+    ["delete", (c, id) => c.contacts.delete(id)],
+  ];
+
+  it.each(
+    calls.flatMap(([method, call]) => ["", ".", ".."].map((id) => [method, id, call] as const)),
+  )("%s(%j) rejects with a TypeError, sending nothing", async (method, id, call) => {
+    const { fetch, sent } = scriptedFetch();
+    const { client } = testClient(fetch);
+    const error = await call(client, id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(new RegExp(`^contacts\\.${method}: id `));
+    expect(sent).toEqual([]);
+  });
+
+  it("rejects a non-string id from untyped code", async () => {
+    const { fetch, sent } = scriptedFetch();
+    const { client } = testClient(fetch);
+    const error = await client.contacts
+      .retrieve(undefined as unknown as string)
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/must be a string/);
+    expect(sent).toEqual([]);
+  });
+
+  it.each([
+    ["a/b", "/v2/contacts/a%2Fb"],
+    ["../x", "/v2/contacts/..%2Fx"],
+    ["...", "/v2/contacts/..."],
+    ["a..b", "/v2/contacts/a..b"],
+    ["?x#y", "/v2/contacts/%3Fx%23y"],
+  ])("sends %j as one encoded segment", async (id, path) => {
+    const { fetch, sent } = scriptedFetch(contactResponse());
+    const { client } = testClient(fetch);
+    await client.contacts.retrieve(id);
+    expect(sent.map((s) => new URL(s.url).pathname)).toEqual([path]);
+  });
+});
+
 describe("randomUUID", () => {
   const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

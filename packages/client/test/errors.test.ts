@@ -11,6 +11,7 @@ import {
   PayloadTooLargeError,
   PreconditionFailedError,
   RateLimitError,
+  RouteNotFoundError,
   UnprocessableEntityError,
   UnsupportedMediaTypeError,
 } from "../src/index.js";
@@ -99,6 +100,35 @@ describe("error responses", () => {
       requestId: "req_header",
       body: "<h1>Bad gateway</h1>",
     });
+  });
+
+  it.each<[string, Response]>([
+    [
+      "the API's route_not_found",
+      json(404, {
+        error: "No route for GET /v2/v2/contacts/user_1",
+        code: "route_not_found",
+        message: "No route for GET /v2/v2/contacts/user_1",
+        request_id: "req_body",
+      }),
+    ],
+    ["a 404 page that is not the API's", new Response("<h1>Not Found</h1>", { status: 404 })],
+    ["a 404 with another code", json(404, { code: "no_such_thing" })],
+  ])("makes %s a RouteNotFoundError, never a NotFoundError", async (_name, reply) => {
+    const { fetch } = scriptedFetch(reply.clone(), reply);
+    const { client } = testClient(fetch);
+    const error = await client.contacts.retrieve("user_1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RouteNotFoundError);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).not.toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ name: "RouteNotFoundError", status: 404 });
+    expect((error as Error).message).toMatch(/baseUrl/);
+    // The README's "missing means null" pattern lets it through.
+    const mapped = client.contacts.retrieve("user_1").catch((e: unknown) => {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    });
+    await expect(mapped).rejects.toBeInstanceOf(RouteNotFoundError);
   });
 
   it("wraps a failed connection, keeping its cause", async () => {

@@ -230,7 +230,7 @@ function route(
       headers: { Allow: "GET, PATCH, DELETE" },
     });
   }
-  throw new Failure(404, "not_found", "No such route");
+  throw new Failure(404, "route_not_found", `No route for ${method} ${path}`);
 }
 
 function createContact(workspaceId: string, body: unknown): Result {

@@ -89,10 +89,11 @@ function fromValidatorError(error: HttpError): ApiError | undefined {
     case 400:
       return invalid(error.errors.map(validatorProblem));
     case 404:
-      return new ApiError(404, "not_found", "No such route");
+      // Unknown /v2 paths are refused before the validator; this is a fallback.
+      return new ApiError(404, "route_not_found", `No route for ${error.path ?? "this path"}`);
     case 405:
       return new ApiError(405, "method_not_allowed", error.message, {
-        headers: error.headers?.Allow ? { Allow: error.headers.Allow } : {},
+        headers: error.headers?.Allow ? { Allow: withHead(error.headers.Allow) } : {},
       });
     case 413:
       return payloadTooLarge();
@@ -102,6 +103,14 @@ function fromValidatorError(error: HttpError): ApiError | undefined {
       // 500s here are response-validation failures: a server bug, logged as unexpected.
       return undefined;
   }
+}
+
+/** The validator's `Allow` lists the spec's methods; HEAD is served wherever GET is. */
+function withHead(allow: string): string {
+  const methods = allow.split(/,\s*/).map((method) => method.toUpperCase());
+  if (methods.includes("GET") && !methods.includes("HEAD"))
+    methods.splice(methods.indexOf("GET") + 1, 0, "HEAD");
+  return methods.join(", ");
 }
 
 /**
@@ -186,6 +195,6 @@ export function unsupportedMediaType(): ApiError {
   return new ApiError(
     415,
     "unsupported_media_type",
-    "Request body must be application/json (UTF-8)",
+    "Request body must be JSON in UTF-8: application/json (or, for an update, application/merge-patch+json)",
   );
 }

@@ -49,9 +49,13 @@ const INIT = `window.ui = SwaggerUIBundle({
 });
 `;
 
-/** Interactive API docs at /docs, rendered from the spec the server runs on. */
+/** Interactive API docs at /docs, rendered from the spec the server runs on; `/` leads there. */
 export function docsRoutes(): Router {
   const router = Router({ caseSensitive: true, strict: true });
+  // Temporary (302): the root may serve something else one day.
+  router.get("/", (_req, res) => {
+    res.redirect(302, "/docs");
+  });
   router.use("/docs", (_req, res, next) => {
     res.set("Content-Security-Policy", DOCS_CSP);
     next();

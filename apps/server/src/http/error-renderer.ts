@@ -8,16 +8,24 @@ import { endWithJson } from "./json-response.js";
 export function errorRenderer(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     const requestId = res.locals.requestId;
+    const where = {
+      request_id: requestId,
+      method: req.method,
+      route: res.locals.route?.route ?? req.route?.path ?? "(no route)",
+      operation: res.locals.route?.operationId ?? "(none)",
+    };
     let apiError = toApiError(error);
     if (!apiError) {
       // Unexpected: log once, with the stack; answer without internals.
-      logger.error("unexpected error", {
-        request_id: requestId,
-        method: req.method,
-        route: req.route?.path ?? "(no route)",
-        ...errorFields(error),
-      });
+      logger.error("unexpected error", { ...where, ...errorFields(error) });
       apiError = new ApiError(500, "internal_error", "Internal server error");
+    } else if (apiError.extras.details) {
+      // Which fields failed, for whoever debugs a client: their paths only, never the values.
+      logger.debug("request refused", {
+        ...where,
+        code: apiError.code,
+        fields: apiError.extras.details.map((detail) => detail.path),
+      });
     }
     if (res.headersSent) return next(error);
     const body: ApiErrorBody = {
@@ -36,7 +44,23 @@ export function errorRenderer(logger: Logger): ErrorRequestHandler {
   };
 }
 
-/** Requests no route took (outside the spec: the validator answers inside it). */
+/**
+ * A path outside the spec: `route_not_found`, never `not_found`, which means "no such contact"
+ * and which a client may turn into "absent" (a misrouted client must not read as a missing one).
+ */
+export function routeNotFoundError(method: string, path: string): ApiError {
+  return new ApiError(404, "route_not_found", `No route for ${method} ${path}`);
+}
+
+/** Requests no route took. */
 export const routeNotFound: RequestHandler = (req) => {
-  throw new ApiError(404, "not_found", `No route for ${req.method} ${req.path}`);
+  throw routeNotFoundError(req.method, req.path);
+};
+
+/**
+ * Refuses a path that is not one of the spec's: after auth and the rate limit (so unknown paths
+ * cost what known ones do), before any body is read or the validator runs.
+ */
+export const requireKnownRoute: RequestHandler = (req, res, next) => {
+  next(res.locals.route ? undefined : routeNotFoundError(req.method, req.path));
 };

@@ -59,9 +59,11 @@ export type Handlers = {
 
 const METHODS = ["get", "put", "post", "delete", "patch", "options", "head", "trace"] as const;
 
-interface SpecOperation {
+export interface SpecOperation {
   operationId: string;
   method: (typeof METHODS)[number];
+  /** The spec's path template, e.g. `/v2/contacts/{id}`. */
+  path: string;
   /** The spec's path in Express syntax: `/v2/contacts/{id}` → `/v2/contacts/:id`. */
   route: string;
   /** Names of the header parameters, as the spec spells them. */
@@ -100,6 +102,7 @@ export function specOperations(spec: OpenApiDocument): SpecOperation[] {
         {
           operationId: operation.operationId,
           method,
+          path,
           route: path.replace(/\{([^}]+)\}/g, ":$1"),
           headerNames: parameters.flatMap((p) => (p.in === "header" && p.name ? [p.name] : [])),
         },

@@ -1,28 +1,33 @@
-import type { Request, RequestHandler } from "express";
+import type { RequestHandler } from "express";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../observability/metrics.js";
-
-/** The operationId express-openapi-validator matched, if the request got that far. */
-function operationOf(req: Request): string {
-  const matched = (req as { openapi?: { schema?: { operationId?: string } } }).openapi;
-  return matched?.schema?.operationId ?? "(none)";
-}
+import type { RouteMatcher } from "./route-match.js";
 
 /**
  * One log line and one metrics sample per finished request: no bodies, no keys, no emails, no
- * concrete paths (ids in paths may be customer data).
+ * concrete paths (ids in paths may be customer data). The spec route and operationId are matched
+ * here, before anything can refuse the request, so refused requests (auth, rate limit,
+ * validation, idempotency) are logged with them too.
  */
-export function observeRequests(logger: Logger, metrics: Metrics): RequestHandler {
+export function observeRequests(
+  logger: Logger,
+  metrics: Metrics,
+  matchRoute: RouteMatcher,
+): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    // Read now: a HEAD is served as a GET further on.
+    const method = req.method;
+    const match = matchRoute(method, req.path);
+    if (match) res.locals.route = match;
     res.on("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const operation = operationOf(req);
+      const operation = match?.operationId ?? "(none)";
       metrics.observeRequest(operation, res.statusCode, seconds);
       logger.info("request", {
         request_id: res.locals.requestId,
-        method: req.method,
-        route: req.route?.path ?? "(no route)",
+        method,
+        route: match?.route ?? req.route?.path ?? "(no route)",
         operation,
         status: res.statusCode,
         ms: Math.round(seconds * 1e6) / 1e3,

@@ -16,6 +16,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   PreconditionFailedError,
+  RouteNotFoundError,
   TimeoutError,
   UnprocessableEntityError,
   UnsupportedMediaTypeError,
@@ -220,6 +221,46 @@ describe("error responses of the real server", () => {
   it("leaves no response outside the spec", () => {
     expect(ctx.server.specProblems()).toEqual([]);
     expect(ctx.broken.specProblems()).toEqual([]);
+  });
+});
+
+describe("a misrouted client never looks like a missing contact", () => {
+  it("a baseUrl with a wrong path: RouteNotFoundError (route_not_found), not NotFoundError", async () => {
+    const client = createContactsClient({
+      baseUrl: `${ctx.server.baseUrl}/contacts-api`,
+      apiKey: ctx.ws.apiKey,
+    });
+    const error = await client.contacts.retrieve("user_1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RouteNotFoundError);
+    expect(error).not.toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ status: 404, code: "route_not_found" });
+    expect((error as Error).message).toMatch(/No route for GET .*baseUrl/);
+  });
+
+  it.each([
+    ["ending in /v2", (url: string) => `${url}/v2`, /without \/v2/],
+    ["without a scheme", (url: string) => url.replace("http://", ""), /absolute http/],
+  ])("a baseUrl %s fails at construction, at once", (_name, baseUrlOf, message) => {
+    const started = performance.now();
+    expect(() =>
+      createContactsClient({ baseUrl: baseUrlOf(ctx.server.baseUrl), apiKey: ctx.ws.apiKey }),
+    ).toThrow(message);
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  it.each(["", ".", ".."])("retrieve(%j) rejects with a TypeError, sending nothing", async (id) => {
+    const before = ctx.server.exchanges.length;
+    const error = await contacts()
+      .retrieve(id)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(ctx.server.exchanges.length).toBe(before);
+  });
+
+  it("an external_id with a slash is one contact, found", async () => {
+    const externalId = unique("team/a");
+    const { _id } = await contacts().create({ external_id: externalId });
+    expect((await contacts().retrieve(externalId))._id).toBe(_id);
   });
 });
 

@@ -21,7 +21,8 @@ interface ResponseObject {
 /**
  * Checks exchanges against openapi.yaml with an Ajv of its own (independent of the server's
  * validator): the operation must document the status, the body must match its schema, required
- * headers must be present, and an undocumented body must be absent.
+ * headers must be present, and an undocumented body must be absent. A `HEAD` is checked as the
+ * route's `GET` (the spec's conventions say so), with no body at all.
  */
 export class SpecValidator {
   readonly spec: OpenApiDocument;
@@ -50,7 +51,8 @@ export class SpecValidator {
     const { pathname } = new URL(exchange.url);
     const template = this.templateOf(pathname);
     if (!template) return []; // outside the API (health, /openapi.yaml)
-    const method = exchange.method.toLowerCase();
+    const head = exchange.method === "HEAD";
+    const method = head ? "get" : exchange.method.toLowerCase();
     const operation = this.spec.paths[template]?.[method] as
       | { operationId: string; responses: Record<string, ResponseObject> }
       | undefined;
@@ -66,6 +68,10 @@ export class SpecValidator {
       const required = header.required ?? this.resolveHeader(header).required;
       if (required && !exchange.headers.has(name)) problems.push(`${label}: no ${name} header`);
     }
+    if (head) {
+      if (exchange.body !== undefined) problems.push(`${label}: a HEAD answer has a body`);
+      return problems;
+    }
     if (!response.content) {
       if (exchange.body !== undefined) problems.push(`${label}: has a body, the spec says none`);
       return problems;
@@ -80,6 +86,12 @@ export class SpecValidator {
       problems.push(`${label}: ${this.ajv.errorsText(validate.errors)}`);
     }
     return problems;
+  }
+
+  /** Problems of `value` against a schema of components/schemas; empty when it conforms. */
+  schemaProblems(schema: string, value: unknown): string[] {
+    const validate = this.validatorFor(`spec#/components/schemas/${schema}`);
+    return validate(value) ? [] : [this.ajv.errorsText(validate.errors)];
   }
 
   private validatorFor(ref: string): ValidateFunction {

@@ -28,6 +28,8 @@ export interface TestServerOptions {
   /** Worker threads for filtered lists (needs a databasePath); inline by default. */
   listWorkers?: number;
   maxQueuedLists?: number;
+  /** Origins allowed by CORS; none (CORS off) by default. */
+  corsOrigins?: string[];
 }
 
 /** A workspace with its own key and typed client. */
@@ -79,6 +81,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       validateResponses: true,
       bodyLimitBytes: BODY_LIMIT_BYTES,
       rateLimit: options.rateLimit ?? { requestsPerSecond: 0, burst: 0 },
+      ...(options.corsOrigins && { corsOrigins: options.corsOrigins }),
     },
   });
   const server = createHttpServer(app).listen(0, "127.0.0.1");

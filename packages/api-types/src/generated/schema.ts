@@ -219,7 +219,7 @@ export interface components {
              * @description Stable, machine-readable error code.
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "idempotency_key_in_use" | "idempotency_key_reused" | "precondition_failed" | "rate_limited" | "query_too_broad" | "internal_error";
+            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "route_not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "idempotency_key_in_use" | "idempotency_key_reused" | "precondition_failed" | "rate_limited" | "query_too_broad" | "internal_error";
             /** @description Same text as `error`. */
             message: string;
             /** @description One entry per failing field. */
@@ -351,7 +351,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request body is not `application/json` in UTF-8, or is compressed (`Content-Encoding`). */
+        /**
+         * @description The request body is not JSON in UTF-8 (`application/json`, or for an update also
+         *     `application/merge-patch+json`), or is compressed (`Content-Encoding`).
+         */
         UnsupportedMediaType: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
@@ -417,13 +420,14 @@ export interface components {
     };
     parameters: {
         /**
-         * @description A unique value (a UUID is a good choice) that makes retrying this request safe. Scoped to
-         *     the workspace and kept for 24 hours after the first request completes. The same key with
-         *     the same request replays the first response; with a different request it is `422`
-         *     (`idempotency_key_reused`); while the first request is still running it is `409`
-         *     (`idempotency_key_in_use`). Requests refused by authentication or validation, and server
-         *     errors, are not remembered.
-         * @example 6f1c4b7e-2d0a-4a53-9c1e-8b5f3e2a7d90
+         * @description A value you make fresh for each logical request, and send again only to retry that same
+         *     request: a new UUID is a good choice (`uuidgen` in a shell, `crypto.randomUUID()` in
+         *     JavaScript). Never reuse a value copied from documentation: keys are scoped to the
+         *     workspace, so everyone sharing a key shares its stored response. Kept for 24 hours after
+         *     the first request completes. The same key with the same request replays the first
+         *     response; with a different request it is `422` (`idempotency_key_reused`); while the
+         *     first request is still running it is `409` (`idempotency_key_in_use`). Requests refused
+         *     by authentication or validation, and server errors, are not remembered.
          */
         IdempotencyKey: string;
         /**
@@ -518,13 +522,14 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description A unique value (a UUID is a good choice) that makes retrying this request safe. Scoped to
-                 *     the workspace and kept for 24 hours after the first request completes. The same key with
-                 *     the same request replays the first response; with a different request it is `422`
-                 *     (`idempotency_key_reused`); while the first request is still running it is `409`
-                 *     (`idempotency_key_in_use`). Requests refused by authentication or validation, and server
-                 *     errors, are not remembered.
-                 * @example 6f1c4b7e-2d0a-4a53-9c1e-8b5f3e2a7d90
+                 * @description A value you make fresh for each logical request, and send again only to retry that same
+                 *     request: a new UUID is a good choice (`uuidgen` in a shell, `crypto.randomUUID()` in
+                 *     JavaScript). Never reuse a value copied from documentation: keys are scoped to the
+                 *     workspace, so everyone sharing a key shares its stored response. Kept for 24 hours after
+                 *     the first request completes. The same key with the same request replays the first
+                 *     response; with a different request it is `422` (`idempotency_key_reused`); while the
+                 *     first request is still running it is `409` (`idempotency_key_in_use`). Requests refused
+                 *     by authentication or validation, and server errors, are not remembered.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -701,6 +706,19 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["UpdateContactRequest"];
+                /**
+                 * @example {
+                 *       "display_name": "Jane Doe",
+                 *       "tags": [
+                 *         "premium"
+                 *       ],
+                 *       "metadata": {
+                 *         "role": "Staff Engineer",
+                 *         "last_login": null
+                 *       }
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["UpdateContactRequest"];
             };
         };
         responses: {

@@ -1,15 +1,24 @@
 import type { paths } from "@contacts/api-types";
 import createClient from "openapi-fetch";
 import { type ContactsResource, contactsResource } from "./contacts.js";
+import { nodeVersion, readEnv } from "./environment.js";
+import { createLog, type Logger, type LogLevel } from "./logging.js";
 import { checkMaxRetries, checkTimeout, type Hooks, type Transport } from "./request.js";
 import { sleep } from "./retry.js";
 import type { ContactsRawClient, FetchLike } from "./types.js";
+import { VERSION } from "./version.js";
 
 export interface ContactsClientOptions {
-  /** Where the server is, e.g. `http://localhost:3000`. */
-  baseUrl: string;
-  /** An API key from `npm run admin -- keys create --workspace <name>`. */
-  apiKey: string;
+  /**
+   * The server's root URL, e.g. `http://localhost:3000` (not `…/v2`: the client adds it). In
+   * Node, defaults to the `CONTACTS_BASE_URL` environment variable.
+   */
+  baseUrl?: string | undefined;
+  /**
+   * An API key from `npm run admin -- keys create --workspace <name>`. In Node, defaults to the
+   * `CONTACTS_API_KEY` environment variable.
+   */
+  apiKey?: string | undefined;
   /** A fetch to use instead of the global one (tests, proxies, instrumentation). */
   fetch?: FetchLike | undefined;
   /** How many times a failed call is retried when that is safe; 0 disables retries. Default 2. */
@@ -18,6 +27,14 @@ export interface ContactsClientOptions {
   timeoutMs?: number | undefined;
   /** Extra headers sent with every request. */
   headers?: Record<string, string> | undefined;
+  /**
+   * Where the client logs its requests and responses (`debug`) and retries (`info`): method,
+   * URL, status, timing and request id, never headers (so never the API key) nor bodies.
+   * Default `console`.
+   */
+  logger?: Logger | undefined;
+  /** The least severe level logged: `debug`, `info`, `warn`, `error` or `off`. Default `warn`. */
+  logLevel?: LogLevel | undefined;
 }
 
 /** The client: `contacts` for the API's operations, `raw` for the typed openapi-fetch client. */
@@ -33,6 +50,7 @@ export interface ContactsClient {
 
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_LOG_LEVEL: LogLevel = "warn";
 
 const defaultHooks: Hooks = {
   sleep,
@@ -43,19 +61,23 @@ const defaultHooks: Hooks = {
 
 /** Builds a client; tests pass their own hooks (sleep, clock, randomness, ids). */
 export function buildContactsClient(
-  options: ContactsClientOptions,
+  options: ContactsClientOptions = {},
   hooks: Partial<Hooks> = {},
 ): ContactsClient {
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!options.baseUrl) throw new TypeError("createContactsClient: `baseUrl` is required");
-  if (!options.apiKey) throw new TypeError("createContactsClient: `apiKey` is required");
-  checkMaxRetries(maxRetries);
-  checkTimeout(timeoutMs);
+  const baseUrl = checkBaseUrl(options.baseUrl ?? readEnv("CONTACTS_BASE_URL"));
+  const apiKey = options.apiKey ?? readEnv("CONTACTS_API_KEY");
+  if (!apiKey) {
+    throw new TypeError(
+      "createContactsClient: `apiKey` is required (or, in Node, set CONTACTS_API_KEY)",
+    );
+  }
+  const maxRetries = checkMaxRetries(options.maxRetries ?? DEFAULT_MAX_RETRIES);
+  const timeoutMs = checkTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const log = createLog(options.logger ?? console, options.logLevel ?? DEFAULT_LOG_LEVEL);
   const fetch = options.fetch ?? ((request: Request) => globalThis.fetch(request));
   const raw = createClient<paths>({
-    baseUrl: options.baseUrl,
-    headers: { ...options.headers, Authorization: `Bearer ${options.apiKey}` },
+    baseUrl,
+    headers: { ...identityHeaders(), ...options.headers, Authorization: `Bearer ${apiKey}` },
     fetch,
   });
   const transport: Transport = {
@@ -64,10 +86,54 @@ export function buildContactsClient(
     maxRetries,
     timeoutMs,
     hooks: { ...defaultHooks, ...hooks },
+    log,
   };
   return {
     contacts: contactsResource(transport),
     raw,
+  };
+}
+
+/**
+ * `baseUrl` without its trailing slashes, if it is the root URL of a server: absolute http(s),
+ * no credentials, query or fragment, and not ending in `/v2` (the client adds `/v2/…` itself, and
+ * `…/v2/v2/contacts` would only ever answer 404). Throws a TypeError saying what to write instead:
+ * a wrong URL is a setting to fix, not a failure to retry.
+ */
+export function checkBaseUrl(value: string | undefined): string {
+  const fail = (problem: string): never => {
+    throw new TypeError(`createContactsClient: baseUrl ${problem}`);
+  };
+  if (!value) return fail("is required (or, in Node, set CONTACTS_BASE_URL)");
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    return fail(
+      `must be an absolute http:// or https:// URL such as "http://localhost:3000", got "${value}"`,
+    );
+  }
+  if (url.username || url.password) return fail("must not hold credentials: use apiKey");
+  if (url.search || url.hash) return fail(`must not have a query or fragment, got "${value}"`);
+  const path = url.pathname.replace(/\/+$/, "");
+  if (/\/v2(\/contacts)?$/.test(path)) {
+    const root = `${url.origin}${path.replace(/\/v2(\/contacts)?$/, "")}`;
+    return fail(
+      `must be the server's root URL, without /v2 (the client adds it): use "${root}", not "${value}"`,
+    );
+  }
+  return `${url.origin}${path}`;
+}
+
+/** Who is calling: the package's version, and in Node a User-Agent naming it and Node's. */
+function identityHeaders(): Record<string, string> {
+  const node = nodeVersion();
+  return {
+    "X-Contacts-Client": VERSION,
+    ...(node !== undefined && { "User-Agent": `contacts-client/${VERSION} node/${node}` }),
   };
 }
 

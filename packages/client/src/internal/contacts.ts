@@ -5,13 +5,13 @@ import { type RequestOptions, send, type Transport } from "./request.js";
 import type {
   Contact,
   ContactRef,
-  CreateBody,
+  CreateContactRequest,
   ETag,
   IdempotencyKey,
   IfMatch,
   IfNoneMatch,
   ListContactsParams,
-  UpdateBody,
+  UpdateContactRequest,
 } from "./types.js";
 
 /** A single-contact result: the contact with its ETag, to send back as `ifMatch`. */
@@ -53,7 +53,7 @@ export interface ContactsResource {
    * Creates a contact. Fails with a `ConflictError` (`code` `external_id_conflict`) when the
    * workspace already has its `external_id`. Retried safely: see `CreateOptions.idempotencyKey`.
    */
-  create(body: CreateBody, options?: CreateOptions): ApiPromise<Contact, ContactResult>;
+  create(body: CreateContactRequest, options?: CreateOptions): ApiPromise<Contact, ContactResult>;
   /**
    * Lists contacts, newest first. Await it for the first page, or `for await` over it for every
    * matching contact across pages.
@@ -61,7 +61,8 @@ export interface ContactsResource {
   list(params?: ListContactsParams, options?: RequestOptions): PagePromise;
   /**
    * Retrieves a contact by `_id` or `external_id`. With `ifNoneMatch`, resolves to `null` when the
-   * contact still has that ETag (HTTP 304).
+   * contact still has that ETag (HTTP 304). An `id` that no contact can have and that a URL would
+   * turn into another route (`""`, `"."`, `".."`) rejects with a `TypeError`, unsent.
    */
   retrieve(
     id: ContactRef,
@@ -77,7 +78,7 @@ export interface ContactsResource {
    */
   update(
     id: ContactRef,
-    body: UpdateBody,
+    body: UpdateContactRequest,
     options?: WriteOptions,
   ): ApiPromise<Contact, ContactResult>;
   /** Deletes a contact. Retried only when the connection failed before any response. */
@@ -124,23 +125,25 @@ export function contactsResource(transport: Transport): ContactsResource {
     options: RetrieveOptions = {},
   ): ApiPromise<Contact | null, ContactResult<Contact | null>> {
     const { ifNoneMatch } = options;
-    const answer = send(
-      transport,
-      {
-        retry: "safe",
-        accepts: (status) => status === 304 && ifNoneMatch !== undefined,
-        attempt: ({ signal, fetch }) =>
-          raw.GET("/v2/contacts/{id}", {
-            params: {
-              path: { id },
-              ...(ifNoneMatch !== undefined && { header: { "If-None-Match": ifNoneMatch } }),
-            },
-            signal,
-            fetch,
-            ...headersOf(options),
-          }),
-      },
-      options,
+    const answer = withRef("retrieve", id, () =>
+      send(
+        transport,
+        {
+          retry: "safe",
+          accepts: (status) => status === 304 && ifNoneMatch !== undefined,
+          attempt: ({ signal, fetch }) =>
+            raw.GET("/v2/contacts/{id}", {
+              params: {
+                path: { id },
+                ...(ifNoneMatch !== undefined && { header: { "If-None-Match": ifNoneMatch } }),
+              },
+              signal,
+              fetch,
+              ...headersOf(options),
+            }),
+        },
+        options,
+      ),
     );
     return new ApiPromise(
       answer.then(({ data, response }) => ({
@@ -185,23 +188,25 @@ export function contactsResource(transport: Transport): ContactsResource {
     update(id, body, options = {}) {
       const { ifMatch } = options;
       return contactPromise(
-        send(
-          transport,
-          {
-            retry: "before-response",
-            attempt: ({ signal, fetch }) =>
-              raw.PATCH("/v2/contacts/{id}", {
-                params: {
-                  path: { id },
-                  ...(ifMatch !== undefined && { header: { "If-Match": ifMatch } }),
-                },
-                body,
-                signal,
-                fetch,
-                ...headersOf(options),
-              }),
-          },
-          options,
+        withRef("update", id, () =>
+          send(
+            transport,
+            {
+              retry: "before-response",
+              attempt: ({ signal, fetch }) =>
+                raw.PATCH("/v2/contacts/{id}", {
+                  params: {
+                    path: { id },
+                    ...(ifMatch !== undefined && { header: { "If-Match": ifMatch } }),
+                  },
+                  body,
+                  signal,
+                  fetch,
+                  ...headersOf(options),
+                }),
+            },
+            options,
+          ),
         ),
       );
     },
@@ -209,26 +214,49 @@ export function contactsResource(transport: Transport): ContactsResource {
     delete(id, options = {}) {
       const { ifMatch } = options;
       return new ApiPromise(
-        send(
-          transport,
-          {
-            retry: "before-response",
-            attempt: ({ signal, fetch }) =>
-              raw.DELETE("/v2/contacts/{id}", {
-                params: {
-                  path: { id },
-                  ...(ifMatch !== undefined && { header: { "If-Match": ifMatch } }),
-                },
-                signal,
-                fetch,
-                ...headersOf(options),
-              }),
-          },
-          options,
+        withRef("delete", id, () =>
+          send(
+            transport,
+            {
+              retry: "before-response",
+              attempt: ({ signal, fetch }) =>
+                raw.DELETE("/v2/contacts/{id}", {
+                  params: {
+                    path: { id },
+                    ...(ifMatch !== undefined && { header: { "If-Match": ifMatch } }),
+                  },
+                  signal,
+                  fetch,
+                  ...headersOf(options),
+                }),
+            },
+            options,
+          ),
         ).then(({ response }) => resultOf(undefined, response)),
       );
     },
   };
+}
+
+/**
+ * Runs `start` when `id` can name a contact; otherwise rejects with a TypeError, sending nothing.
+ * Why: a URL resolves `""`, `"."` and `".."` away (`/v2/contacts/..` is `/v2/`), so the request
+ * would reach another route, and its 404 must not read as "no such contact". No contact can have
+ * these ids (the spec refuses them as `external_id`s); every other string is percent-encoded
+ * into one path segment by openapi-fetch.
+ */
+function withRef<R>(method: string, id: ContactRef, start: () => Promise<R>): Promise<R> {
+  const problem =
+    typeof id !== "string"
+      ? `must be a string (a contact's _id or external_id), got ${typeof id}`
+      : id === ""
+        ? "is empty; pass a contact's _id or external_id"
+        : id === "." || id === ".."
+          ? `"${id}" cannot be a contact's _id or external_id (a URL resolves it to another route)`
+          : undefined;
+  return problem === undefined
+    ? start()
+    : Promise.reject(new TypeError(`contacts.${method}: id ${problem}`));
 }
 
 function contactPromise(

@@ -44,9 +44,25 @@ export class BadRequestError extends ApiError {
 export class AuthenticationError extends ApiError {
   override readonly name: string = "AuthenticationError";
 }
-/** 404: no contact with this `_id` or `external_id` in the key's workspace. */
+/**
+ * 404 `not_found`: no contact with this `_id` or `external_id` in the key's workspace. Only the
+ * API's own `not_found` code makes this error; any other 404 is a `RouteNotFoundError`.
+ */
 export class NotFoundError extends ApiError {
   override readonly name: string = "NotFoundError";
+}
+/**
+ * 404 `route_not_found`, or a 404 that is not the API's error shape: the request went to a path
+ * the server does not have, so the client is misconfigured (usually its `baseUrl`), which says
+ * nothing about any contact. Deliberately not a `NotFoundError`, which callers may treat as
+ * "absent".
+ */
+export class RouteNotFoundError extends ApiError {
+  override readonly name: string = "RouteNotFoundError";
+  constructor(status: number, body: unknown, headers: Headers, statusText = "") {
+    super(status, body, headers, statusText);
+    this.message = `${this.message} (no such route on the server: is the client's baseUrl the server's root URL?)`;
+  }
 }
 /**
  * 409: the `external_id` is taken (`code` `external_id_conflict`, `existingId` names the contact
@@ -109,7 +125,6 @@ export class AbortError extends ContactsError {
 const ERROR_BY_STATUS: Record<number, typeof ApiError> = {
   400: BadRequestError,
   401: AuthenticationError,
-  404: NotFoundError,
   409: ConflictError,
   412: PreconditionFailedError,
   413: PayloadTooLargeError,
@@ -121,7 +136,12 @@ const ERROR_BY_STATUS: Record<number, typeof ApiError> = {
 /** The error for an error response, as the subclass of its status. */
 export function apiErrorOf(response: Response, body: unknown): ApiError {
   const ErrorClass =
-    ERROR_BY_STATUS[response.status] ?? (response.status >= 500 ? InternalServerError : ApiError);
+    response.status === 404
+      ? errorBodyOf(body)?.code === "not_found"
+        ? NotFoundError
+        : RouteNotFoundError
+      : (ERROR_BY_STATUS[response.status] ??
+        (response.status >= 500 ? InternalServerError : ApiError));
   return new ErrorClass(response.status, body, response.headers, response.statusText);
 }
 

@@ -1,6 +1,7 @@
 import type { paths } from "@contacts/api-types";
 import type { Client } from "openapi-fetch";
 import { AbortError, type ApiError, apiErrorOf, ConnectionError, TimeoutError } from "./errors.js";
+import type { Logger } from "./logging.js";
 import { isRetryableStatus, retryDelayMs } from "./retry.js";
 import type { FetchLike } from "./types.js";
 
@@ -31,6 +32,8 @@ export interface Transport {
   readonly maxRetries: number;
   readonly timeoutMs: number;
   readonly hooks: Hooks;
+  /** Request, response and retry events; never headers (the API key) nor bodies. */
+  readonly log: Logger;
 }
 
 /** What one attempt gets: its signal (caller's signal + timeout) and the fetch to use. */
@@ -62,7 +65,10 @@ export interface Call<R extends FetchResult> {
   alsoRetry?: (error: ApiError) => boolean;
 }
 
-type Outcome<R> = { result: R } | { error: ConnectionError | AbortError; responded: boolean };
+type Outcome<R> = ({ result: R } | { error: ConnectionError | AbortError; responded: boolean }) & {
+  /** What was sent, for the log: the method and URL of the attempt. */
+  sent: { method: string; url: string } | undefined;
+};
 
 /**
  * Runs a call with timeouts and retries: resolves with the first successful answer; rejects with
@@ -100,6 +106,13 @@ export async function send<R extends FetchResult>(
     const headers = "headers" in failure ? failure.headers : undefined;
     const delay = retryDelayMs(retry, headers, transport.hooks.now(), transport.hooks.random);
     if (delay === undefined) throw failure;
+    transport.log.info("contacts: retrying", {
+      ...outcome.sent,
+      retry: retry + 1,
+      of: maxRetries,
+      delay_ms: Math.round(delay),
+      reason: "status" in failure ? `${failure.status} ${failure.code ?? ""}`.trim() : failure.name,
+    });
     try {
       await transport.hooks.sleep(delay, signal);
     } catch (cause) {
@@ -134,20 +147,34 @@ async function attemptOnce<R extends FetchResult>(
       once: true,
     });
   });
+  let sent: { method: string; url: string } | undefined;
   const fetch: FetchLike = async (request) => {
+    sent = { method: request.method, url: request.url };
+    transport.log.debug("contacts: request", sent);
+    const started = transport.hooks.now();
     const response = await transport.fetch(request);
     responded = true;
+    transport.log.debug("contacts: response", {
+      ...sent,
+      status: response.status,
+      ms: transport.hooks.now() - started,
+      request_id: response.headers.get("request-id") ?? undefined,
+    });
     return response;
   };
   const attempt = call.attempt({ signal: controller.signal, fetch });
   attempt.catch(() => undefined);
   aborted.catch(() => undefined);
   try {
-    return { result: await Promise.race([attempt, aborted]) };
+    return { result: await Promise.race([attempt, aborted]), sent };
   } catch (cause) {
-    if (signal?.aborted) return { error: new AbortError({ cause }), responded };
-    if (timedOut) return { error: new TimeoutError(timeoutMs, { cause }), responded };
-    return { error: new ConnectionError(connectionMessage(cause), { cause }), responded };
+    if (signal?.aborted) return { error: new AbortError({ cause }), responded, sent };
+    if (timedOut) return { error: new TimeoutError(timeoutMs, { cause }), responded, sent };
+    return {
+      error: new ConnectionError(connectionMessage(cause), { cause }),
+      responded,
+      sent,
+    };
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);

@@ -1,28 +1,23 @@
 /**
  * Every API type the client uses, derived from the generated `@contacts/api-types`: nothing about
  * the API is written here by hand, so a change to openapi.yaml that the client does not follow
- * fails its typecheck.
+ * fails its typecheck. The named ones (`Contact`, `CreateContactRequest`, …) come from
+ * api-types, so that editors show those names in the client's signatures.
  */
-import type { components, operations, paths } from "@contacts/api-types";
+import type { operations, paths } from "@contacts/api-types";
 import type { Client } from "openapi-fetch";
 
-export type Contact = components["schemas"]["Contact"];
-export type ContactList =
-  operations["listContacts"]["responses"][200]["content"]["application/json"];
-export type ApiErrorBody = components["schemas"]["Error"];
-export type ErrorCode = ApiErrorBody["code"];
-export type ErrorDetail = NonNullable<ApiErrorBody["details"]>[number];
-
-/** The body of `create`: the request body the spec declares for `createContact`. */
-export type CreateBody = operations["createContact"]["requestBody"]["content"]["application/json"];
-/** The body of `update`: a JSON Merge Patch, as the spec declares for `updateContact`. */
-export type UpdateBody = NonNullable<
-  operations["updateContact"]["requestBody"]
->["content"]["application/json"];
-/** The query parameters of `list`: page size, cursors, search and the tag filter. */
-export type ListContactsParams = NonNullable<operations["listContacts"]["parameters"]["query"]>;
-/** A contact's `_id` or its `external_id`: every single-contact operation accepts either. */
-export type ContactRef = operations["retrieveContact"]["parameters"]["path"]["id"];
+export type {
+  ApiErrorBody,
+  Contact,
+  ContactList,
+  ContactRef,
+  CreateContactRequest,
+  ErrorCode,
+  ErrorDetail,
+  ListContactsParams,
+  UpdateContactRequest,
+} from "@contacts/api-types";
 
 type HeaderOf<Op extends keyof operations> = NonNullable<operations[Op]["parameters"]["header"]>;
 /** The `Idempotency-Key` header of `createContact`. */
