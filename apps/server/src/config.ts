@@ -1,10 +1,11 @@
 import { isAbsolute, resolve } from "node:path";
+import type { ConnectionLimits } from "./http/http-server.js";
 import type { RateLimitConfig } from "./http/rate-limit.js";
 import type { TokenBucketConfig } from "./http/token-buckets.js";
 import { openFileLimit } from "./open-file-limit.js";
 
 /** Everything the operator can set, read once from the environment at start. */
-export interface Config {
+export interface Config extends ConnectionLimits {
   host: string;
   port: number;
   /** Path of the SQLite file, or ":memory:". */
@@ -17,13 +18,6 @@ export interface Config {
   rateLimit: RateLimitConfig;
   /** Requests with a missing or invalid key, per client address (a token bucket). */
   authFailureLimit: TokenBucketConfig;
-  /** Time to send the request headers, and the whole request; also the longest silence. */
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  /** How long an idle keep-alive connection stays open between requests. */
-  keepAliveTimeoutMs: number;
-  /** Open connections at most; connections beyond are closed at once, unanswered. */
-  maxConnections: number;
   /** How long shutdown waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
 }
@@ -33,8 +27,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_DATABASE_URL = "./data/contacts.db";
 export const BODY_LIMIT_BYTES = 128 * 1024;
-/** MAX_CONNECTIONS when unset, unless the open-file limit calls for fewer. */
-export const DEFAULT_MAX_CONNECTIONS = 1024;
+/** The connection limits when their variables are unset (MAX_CONNECTIONS: unless ulimit -n is low). */
+export const DEFAULT_CONNECTION_LIMITS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1024,
+} as const satisfies ConnectionLimits;
 /**
  * Descriptors kept free below the open-file limit for everything that is not a client connection:
  * the database and its WAL and shared memory, the listening socket, stdio, libuv's own.
@@ -54,8 +53,16 @@ export function loadConfig(
 ): Config {
   const rateLimit = parseBucket(env, "RATE_LIMIT", { requestsPerSecond: 100, burst: 200 });
   const authFailureLimit = parseBucket(env, "AUTH_FAILURE", { requestsPerSecond: 10, burst: 20 });
-  const headersTimeoutMs = parseDuration(env, "HEADERS_TIMEOUT_MS", 10_000);
-  const requestTimeoutMs = parseDuration(env, "REQUEST_TIMEOUT_MS", 30_000);
+  const headersTimeoutMs = parseDuration(
+    env,
+    "HEADERS_TIMEOUT_MS",
+    DEFAULT_CONNECTION_LIMITS.headersTimeoutMs,
+  );
+  const requestTimeoutMs = parseDuration(
+    env,
+    "REQUEST_TIMEOUT_MS",
+    DEFAULT_CONNECTION_LIMITS.requestTimeoutMs,
+  );
   if (requestTimeoutMs < headersTimeoutMs) {
     throw new Error(
       `REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must be at least HEADERS_TIMEOUT_MS (${headersTimeoutMs}): the request includes its headers`,
@@ -75,7 +82,11 @@ export function loadConfig(
     authFailureLimit,
     headersTimeoutMs,
     requestTimeoutMs,
-    keepAliveTimeoutMs: parseDuration(env, "KEEP_ALIVE_TIMEOUT_MS", 5_000),
+    keepAliveTimeoutMs: parseDuration(
+      env,
+      "KEEP_ALIVE_TIMEOUT_MS",
+      DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs,
+    ),
     maxConnections: parseMaxConnections(env, host.openFileLimit),
     shutdownTimeoutMs: parseNumber(env, "SHUTDOWN_TIMEOUT_MS", 10_000),
   };
@@ -121,7 +132,8 @@ function parseMaxConnections(env: NodeJS.ProcessEnv, fileLimit: number | undefin
     );
   }
   const raw = env.MAX_CONNECTIONS;
-  if (raw === undefined || raw === "") return Math.min(DEFAULT_MAX_CONNECTIONS, ceiling);
+  if (raw === undefined || raw === "")
+    return Math.min(DEFAULT_CONNECTION_LIMITS.maxConnections, ceiling);
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new Error(`MAX_CONNECTIONS must be a whole number, at least 1, got "${raw}"`);
