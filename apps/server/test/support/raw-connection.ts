@@ -82,3 +82,33 @@ export function closedWithin(
     new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms)),
   ]);
 }
+
+/**
+ * Writes body bytes, 64 KiB a millisecond at most, until the server closes the connection or
+ * `maxMs` pass; returns how many bytes the client handed over. Paced, so that what the server
+ * answers is read as it comes (a write error after the server's close ends the socket).
+ */
+export async function writeUntilClosed(connection: RawConnection, maxMs: number): Promise<number> {
+  const { socket } = connection;
+  socket.on("error", () => {});
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let written = 0;
+  let open = true;
+  void connection.closed.then(() => {
+    open = false;
+  });
+  const started = performance.now();
+  while (open && !socket.destroyed && performance.now() - started < maxMs) {
+    if (socket.write(chunk)) written += chunk.length;
+    else {
+      written += chunk.length;
+      await Promise.race([
+        new Promise((resolve) => socket.once("drain", resolve)),
+        connection.closed,
+        new Promise((resolve) => setTimeout(resolve, 50)),
+      ]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return written;
+}
