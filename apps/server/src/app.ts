@@ -5,6 +5,7 @@ import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
 import { docsRoutes } from "./http/docs-routes.js";
 import { errorRenderer, routeNotFound } from "./http/error-renderer.js";
+import { failedAuthLimit } from "./http/failed-auth-limit.js";
 import { idempotency } from "./http/idempotency.js";
 import { jsonBody } from "./http/json-body.js";
 import { writeJsonInOneGo } from "./http/json-response.js";
@@ -19,6 +20,7 @@ import { observeRequests } from "./http/request-log.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { series } from "./http/series.js";
 import { strictQueryString } from "./http/strict-query.js";
+import type { TokenBucketConfig } from "./http/token-buckets.js";
 import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics, withStoreTiming } from "./observability/metrics.js";
@@ -38,14 +40,21 @@ export interface AppDeps {
   readiness: () => Promise<Readiness>;
   /** Prometheus metrics; a fresh registry without process metrics by default. */
   metrics?: Metrics;
-  config: { validateResponses: boolean; bodyLimitBytes: number; rateLimit: RateLimitConfig };
+  config: {
+    validateResponses: boolean;
+    bodyLimitBytes: number;
+    rateLimit: RateLimitConfig;
+    /** Failed authentications per client address; no limit when absent. */
+    authFailureLimit?: TokenBucketConfig;
+  };
 }
 
 /**
  * Builds the HTTP app. Middleware order: request id → request log and metrics → security
- * headers → operator routes (no key) → auth → rate limit → body parser → spec validator →
- * idempotency keys → handlers → one error renderer. Auth and the rate limit come before the body
- * parser so that unauthenticated or throttled clients cannot make the server read bodies.
+ * headers → operator routes (no key) → auth (failed attempts limited per address) → rate limit →
+ * body reader → spec validator → idempotency keys → handlers → one error renderer. Auth and the
+ * rate limit come before the body reader so that unauthenticated or throttled clients cannot make
+ * the server read bodies (the error renderer closes their connections).
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -66,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     series(
       requestId(() => deps.ids.requestId(deps.now())),
-      observeRequests(deps.logger, metrics),
+      observeRequests(deps.logger, metrics, deps.now),
       securityHeaders,
     ),
   );
@@ -81,7 +90,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     series(
       // Who is asking, and whether they may, before any body is read.
-      requireApiKey(apiKeys),
+      requireApiKey(
+        apiKeys,
+        deps.config.authFailureLimit && failedAuthLimit(deps.config.authFailureLimit, deps.now),
+      ),
       rateLimit(deps.config.rateLimit, deps.now),
       ...jsonBody(deps.config.bodyLimitBytes),
       strictQueryString,

@@ -4,6 +4,7 @@ import { createApp } from "../../src/app.js";
 import { BODY_LIMIT_BYTES, DEFAULT_CONNECTION_LIMITS } from "../../src/config.js";
 import { type ConnectionLimits, createHttpServer } from "../../src/http/http-server.js";
 import type { RateLimitConfig } from "../../src/http/rate-limit.js";
+import type { TokenBucketConfig } from "../../src/http/token-buckets.js";
 import { createIdGenerator, type IdGenerator } from "../../src/ids.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import type { Metrics } from "../../src/observability/metrics.js";
@@ -22,6 +23,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Off unless a test is about rate limits. */
   rateLimit?: RateLimitConfig;
+  /** Off unless a test is about failed authentications. */
+  authFailureLimit?: TokenBucketConfig;
   metrics?: Metrics;
   /** The server's defaults unless a test is about connections. */
   connections?: Partial<ConnectionLimits>;
@@ -76,6 +79,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       validateResponses: true,
       bodyLimitBytes: BODY_LIMIT_BYTES,
       rateLimit: options.rateLimit ?? { requestsPerSecond: 0, burst: 0 },
+      ...(options.authFailureLimit && { authFailureLimit: options.authFailureLimit }),
     },
   });
   const server = createHttpServer(app, {
