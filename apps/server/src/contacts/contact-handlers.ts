@@ -9,8 +9,13 @@ import {
   applyContactPatch,
   assertMetadataWithinLimits,
   assertStorableBody,
+  MAX_TEXT_LENGTHS,
+  normalizeContactRef,
+  normalizeSearchTerm,
   normalizeTags,
   sameFields,
+  toNfc,
+  toNfcOrNull,
 } from "./contact-rules.js";
 import type { ContactStore } from "./contact-store.js";
 
@@ -40,9 +45,13 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
       const contact: ContactRecord = {
         id: ids.contactId(createdAt),
         workspaceId: principal.workspaceId,
-        externalId: body.external_id,
-        displayName: body.display_name ?? null,
-        email: body.email ?? null,
+        externalId: toNfc(body.external_id, "/body/external_id", MAX_TEXT_LENGTHS.externalId),
+        displayName: toNfcOrNull(
+          body.display_name ?? null,
+          "/body/display_name",
+          MAX_TEXT_LENGTHS.displayName,
+        ),
+        email: toNfcOrNull(body.email ?? null, "/body/email", MAX_TEXT_LENGTHS.email),
         avatarUrl: body.avatar_url ?? null,
         tags: normalizeTags(body.tags ?? []),
         metadata,
@@ -81,8 +90,8 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
         limit,
         ...(query.starting_after !== undefined && { startingAfter: query.starting_after }),
         ...(query.ending_before !== undefined && { endingBefore: query.ending_before }),
-        ...(query.search !== undefined && { search: query.search.toLowerCase() }),
-        ...(query.tags !== undefined && { tags: normalizeTags(query.tags) }),
+        ...(query.search !== undefined && { search: normalizeSearchTerm(query.search) }),
+        ...(query.tags !== undefined && { tags: normalizeTags(query.tags, "/query/tags") }),
       });
       return {
         status: 200,
@@ -95,7 +104,7 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
     },
 
     async retrieveContact({ path, headers, principal }) {
-      const contact = await store.find(principal.workspaceId, path.id);
+      const contact = await store.find(principal.workspaceId, normalizeContactRef(path.id));
       if (!contact) throw new ContactNotFoundError(path.id);
       // Keepable, but only after revalidation: that is what the ETag is for.
       const cache = { ETag: etagOf(contact), "Cache-Control": "private, no-cache" } as const;
@@ -116,7 +125,7 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
       if (body.metadata !== undefined) patch.metadata = body.metadata as Metadata | null;
       const contact = await store.update(
         principal.workspaceId,
-        path.id,
+        normalizeContactRef(path.id),
         (current) => {
           assertIfMatch(headers["If-Match"], current, path.id);
           const next = applyContactPatch(current, patch);
@@ -129,8 +138,10 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
     },
 
     async deleteContact({ path, headers, principal }) {
-      const deleted = await store.delete(principal.workspaceId, path.id, (current) =>
-        assertIfMatch(headers["If-Match"], current, path.id),
+      const deleted = await store.delete(
+        principal.workspaceId,
+        normalizeContactRef(path.id),
+        (current) => assertIfMatch(headers["If-Match"], current, path.id),
       );
       if (!deleted) throw new ContactNotFoundError(path.id);
       return { status: 204 };

@@ -47,7 +47,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The contact's `_id` or its `external_id`.
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
                  * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
                  */
                 id: components["parameters"]["ContactRef"];
@@ -99,17 +99,24 @@ export interface components {
          *     changed. No control characters, not `.` or `..` (URL clients resolve those away), and not
          *     shaped like a contact `_id` (`contact_` + ULID), so that `/v2/contacts/{id}` always means
          *     one contact.
+         *
+         *     Stored in Unicode NFC: `é` as U+00E9 and as `e` + U+0301 are the same `external_id`
+         *     (the second is stored, and answered, as the first). No zero-width, invisible or
+         *     bidi-control characters (U+061C, U+200B–U+200F, U+202A–U+202E, U+2060–U+206F, U+FEFF):
+         *     they would make two ids that look the same, or text that displays reordered. At most 120
+         *     characters also after normalization.
          * @example user_12345
          */
         ExternalId: string;
         /**
          * @description Display name or nickname of the contact user. This is typically shown in user interfaces.
+         *     Stored in Unicode NFC (at most 256 characters also after normalization).
          * @example Jane Smith
          */
         DisplayName: string | null;
         /**
          * Format: email
-         * @description Email address of the contact user.
+         * @description Email address of the contact user. Stored in Unicode NFC.
          * @example jane.smith@example.com
          */
         Email: string | null;
@@ -120,13 +127,16 @@ export interface components {
          */
         AvatarUrl: string | null;
         /**
-         * @description No commas, since the tag filter accepts a comma-separated list.
+         * @description No commas, since the tag filter accepts a comma-separated list. Stored in Unicode NFC
+         *     (`é` as U+00E9 and as `e` + U+0301 are one tag; at most 64 characters also after
+         *     normalization). No zero-width, invisible or bidi-control characters (U+061C,
+         *     U+200B–U+200F, U+202A–U+202E, U+2060–U+206F, U+FEFF; so no emoji joined with U+200D).
          * @example premium
          */
         Tag: string;
         /**
          * @description Tags associated with the contact, for organizing and filtering. At most 50; duplicates
-         *     collapse, first order kept.
+         *     (after NFC normalization) collapse, first order kept.
          * @example [
          *       "premium",
          *       "beta-user",
@@ -421,7 +431,7 @@ export interface components {
          */
         IfNoneMatch: string;
         /**
-         * @description The contact's `_id` or its `external_id`.
+         * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
          * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
          */
         ContactRef: string;
@@ -456,11 +466,19 @@ export interface operations {
                 starting_after?: components["schemas"]["ContactId"];
                 /** @description Return the contacts just newer than this contact `_id` (previous page). Not with `starting_after`. */
                 ending_before?: components["schemas"]["ContactId"];
-                /** @description Case-insensitive substring of `external_id`, `display_name` or `email`. */
+                /**
+                 * @description Case-insensitive substring of `external_id`, `display_name` or `email`. The term is
+                 *     taken in Unicode NFC, like the fields it is matched against, so `é` finds `é` however
+                 *     either was spelled (U+00E9, or `e` + U+0301). Case-insensitive means both sides are
+                 *     lower-cased with Unicode's default, character-by-character mapping (JavaScript's
+                 *     `toLowerCase`), which is not full case folding: `ß` does not match `ss`, and `İ`
+                 *     lower-cases to `i` + U+0307.
+                 */
                 search?: string;
                 /**
                  * @description Only contacts having **all** of these tags. Accepts a comma-separated value
                  *     (`tags=premium,beta-user`) or the repeated form (`tags=premium&tags=beta-user`).
+                 *     Tags are compared in Unicode NFC, as they are stored.
                  */
                 tags?: components["schemas"]["Tag"][];
                 /**
@@ -570,7 +588,7 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The contact's `_id` or its `external_id`.
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
                  * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
                  */
                 id: components["parameters"]["ContactRef"];
@@ -620,7 +638,7 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The contact's `_id` or its `external_id`.
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
                  * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
                  */
                 id: components["parameters"]["ContactRef"];
@@ -657,7 +675,7 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The contact's `_id` or its `external_id`.
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
                  * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
                  */
                 id: components["parameters"]["ContactRef"];
