@@ -106,13 +106,14 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
     async retrieveContact({ path, headers, principal }) {
       const contact = await store.find(principal.workspaceId, normalizeContactRef(path.id));
       if (!contact) throw new ContactNotFoundError(path.id);
-      // Keepable, but only after revalidation: that is what the ETag is for.
-      const cache = { ETag: etagOf(contact), "Cache-Control": "private, no-cache" } as const;
+      // Cache-Control stays no-store, as on every response (security-headers.ts says why): the
+      // ETag serves clients that keep the contact themselves, not HTTP caches.
+      const etag = { ETag: etagOf(contact) };
       const ifNoneMatch = headers["If-None-Match"];
-      if (ifNoneMatch && etagListMatches(ifNoneMatch, cache.ETag, "weak")) {
-        return { status: 304, headers: cache };
+      if (ifNoneMatch && etagListMatches(ifNoneMatch, etag.ETag, "weak")) {
+        return { status: 304, headers: etag };
       }
-      return { status: 200, body: toContactResource(contact), headers: cache };
+      return { status: 200, body: toContactResource(contact), headers: etag };
     },
 
     async updateContact({ path, body = {}, headers, principal }) {

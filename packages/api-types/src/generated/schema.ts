@@ -446,10 +446,11 @@ export interface components {
          */
         ETag: string;
         /**
-         * @description `private, no-cache`: a client may keep the contact but must revalidate it (with
-         *     `If-None-Match`) before reusing it. Every other API response is `no-store`.
+         * @description `no-store`, on every response: contacts are personal data, and no HTTP cache (a browser's
+         *     disk cache, a proxy) should keep a copy. Conditional requests do not need one: a client
+         *     that keeps a contact itself sends its `ETag` in `If-None-Match` and gets `304`.
          */
-        "Cache-Control-Revalidate": "private, no-cache";
+        "Cache-Control": "no-store";
         /** @description `true` when this response is the stored response of an earlier request with the same `Idempotency-Key`. */
         "Idempotent-Replayed": "true";
     };
@@ -602,7 +603,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     ETag: components["headers"]["ETag"];
-                    "Cache-Control": components["headers"]["Cache-Control-Revalidate"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -614,7 +615,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     ETag: components["headers"]["ETag"];
-                    "Cache-Control": components["headers"]["Cache-Control-Revalidate"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content?: never;
