@@ -269,7 +269,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The API key is missing, malformed, unknown or revoked. */
+        /**
+         * @description The API key is missing, malformed, unknown or revoked. Too many of these from one client
+         *     address get `429` (`failed-auth` policy) instead.
+         */
         Unauthorized: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
@@ -351,7 +354,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request body is larger than 128 KiB. */
+        /**
+         * @description The request body is larger than 128 KiB: refused from its `Content-Length` before any of
+         *     it is read, or (chunked) as soon as it passes the limit. The connection is closed.
+         */
         PayloadTooLarge: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
@@ -372,15 +378,17 @@ export interface components {
             };
         };
         /**
-         * @description This API key made more requests than its rate limit allows (a token bucket per key; see
-         *     `RateLimit-Policy`). Retry after `Retry-After` seconds.
+         * @description This API key made more requests than its rate limit allows (a token bucket per key, policy
+         *     `per-key`), or this client address sent too many requests with a missing or invalid key
+         *     (a token bucket per address, policy `failed-auth`; see `RateLimit-Policy`). Retry after
+         *     `Retry-After` seconds.
          */
         TooManyRequests: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
                 /** @description Seconds to wait before retrying. */
                 "Retry-After": string;
-                /** @description The key's quota (IETF draft): `q` requests per `w` seconds window. */
+                /** @description The quota of the key (`per-key`) or of the client address (`failed-auth`), IETF draft: `q` requests per `w` seconds window. */
                 "RateLimit-Policy": string;
                 /** @description What is left (IETF draft): `r` requests remaining, full again in `t` seconds. */
                 RateLimit: string;
