@@ -3,8 +3,12 @@
  * configured timeouts (not up to 30 s later, as node:http's default checking interval allowed),
  * and connections beyond MAX_CONNECTIONS are closed at once while existing clients are served.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { closedWithin, openConnection, type RawConnection } from "./support/raw-connection.js";
+import { processRunner } from "./support/server-process.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 /** Scheduling slack on a shared, busy machine; the timeouts themselves are a few hundred ms. */
@@ -158,4 +162,39 @@ describe("MAX_CONNECTIONS", () => {
     next.socket.write(GET_HEALTH);
     expect(await next.waitFor('{"status":"ok"}')).toMatch(/^HTTP\/1\.1 200 /);
   });
+});
+
+describe("as operators run it (npm start's main.ts, configured by the environment)", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "contacts-connections-"));
+  const runner = processRunner({
+    DATABASE_URL: join(dataDir, "contacts.db"),
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    MAX_CONNECTIONS: "2",
+    HEADERS_TIMEOUT_MS: "500",
+    REQUEST_TIMEOUT_MS: "1000",
+  });
+  afterAll(() => {
+    runner.killAll();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("applies MAX_CONNECTIONS and HEADERS_TIMEOUT_MS, and logs refused connections", async () => {
+    const server = await runner.startServer();
+    const port = Number(new URL(server.url).port);
+    const idle = [await open(port), await open(port)];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const over = await open(port);
+    over.socket.on("error", () => {});
+    expect(await closedWithin(over, 1000), "the connection over the cap stayed open").toBeDefined();
+    expect(over.received()).toBe("");
+    for (const connection of idle) {
+      const closed = await closedWithin(connection, 500 + SLACK_MS);
+      expect(closed, "an idle connection outlived HEADERS_TIMEOUT_MS").toBeDefined();
+    }
+    expect(server.out()).toContain('"msg":"connection closed: MAX_CONNECTIONS reached"');
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  }, 30_000);
 });
