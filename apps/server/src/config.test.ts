@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -107,6 +107,26 @@ describe("loadConfig", () => {
 
   it("refuses to start under an open-file limit too low to serve anyone", () => {
     expect(() => loadConfig({}, { openFileLimit: 64 })).toThrow(/open-file limit .* is 64/);
+  });
+});
+
+describe("the README's configuration table", () => {
+  it("lists exactly the variables loadConfig reads", () => {
+    const read = new Set<string>();
+    const recording = new Proxy({} as NodeJS.ProcessEnv, {
+      get: (_target, name) => {
+        if (typeof name === "string") read.add(name);
+        return undefined;
+      },
+    });
+    loadConfig(recording, host);
+    read.delete("INIT_CWD"); // set by npm, not by the operator
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const table = readme.slice(readme.indexOf("| variable | default | meaning |"));
+    const listed = [...table.slice(0, table.indexOf("\n\n")).matchAll(/^\| `([A-Z_]+)` \|/gm)].map(
+      (m) => m[1],
+    );
+    expect(listed.sort()).toEqual([...read].sort());
   });
 });
 
