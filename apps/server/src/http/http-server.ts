@@ -63,7 +63,7 @@ export function createHttpServer(app: Express, limits: ConnectionLimits): Server
   // would otherwise hold its connection (and the unsent response) forever. Past the request
   // timeout by two checks, so that a request still coming in gets its 408 first.
   server.timeout = limits.requestTimeoutMs + 2 * options.connectionsCheckingInterval;
-  server.maxConnections = limits.maxConnections > 0 ? limits.maxConnections : Infinity;
+  if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
   // With a listener here, node:http leaves the 100 Continue to the app (see above).
   server.on("checkContinue", (req, res) => server.emit("request", req, res));
   return server;
