@@ -38,7 +38,7 @@ export function connectionsCheckingIntervalFor(limits: ConnectionLimits): number
  *   checks have passed (json-body.ts), so a refused client never sends its body.
  * - Requests and responses are born with the app's own prototypes (`app.request`, `app.response`).
  *
- * Why: Express's `app.handle` calls Object.setPrototypeOf on every req and res. Changing an
+ * Why the prototypes: Express's `app.handle` calls Object.setPrototypeOf on every req and res. Changing an
  * object's prototype makes V8 give it a new, slow shape and throws away the inline caches of
  * every function that touches it afterwards (node:http, the router, the validator, us). When the
  * prototype is already the one asked for, V8 skips the change. Express still does everything it
