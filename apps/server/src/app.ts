@@ -6,6 +6,7 @@ import { requireApiKey } from "./http/auth.js";
 import { cors } from "./http/cors.js";
 import { docsRoutes } from "./http/docs-routes.js";
 import { errorRenderer, requireKnownRoute, routeNotFound } from "./http/error-renderer.js";
+import { failedAuthLimit } from "./http/failed-auth-limit.js";
 import { headAsGet } from "./http/head-as-get.js";
 import { idempotency } from "./http/idempotency.js";
 import { jsonBody } from "./http/json-body.js";
@@ -22,6 +23,7 @@ import { routeMatcher } from "./http/route-match.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { series } from "./http/series.js";
 import { strictQueryString } from "./http/strict-query.js";
+import type { TokenBucketConfig } from "./http/token-buckets.js";
 import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics, withStoreTiming } from "./observability/metrics.js";
@@ -47,15 +49,18 @@ export interface AppDeps {
     rateLimit: RateLimitConfig;
     /** Origins whose pages may call the API (CORS); none by default. */
     corsOrigins?: readonly string[];
+    /** Failed authentications per client address; no limit when absent. */
+    authFailureLimit?: TokenBucketConfig;
   };
 }
 
 /**
  * Builds the HTTP app. Middleware order: request id → request log and metrics → security
- * headers → CORS (answers preflights) → operator and docs routes (no key) → auth → rate limit →
- * known route → body parser → spec validator → idempotency keys → handlers → one error renderer.
- * Auth and the rate limit come before the body parser so that unauthenticated or throttled
- * clients cannot make the server read bodies.
+ * headers → CORS (answers preflights) → operator and docs routes (no key) → auth (failed
+ * attempts limited per address) → rate limit → known route → body reader → spec validator →
+ * idempotency keys → handlers → one error renderer. Auth and the rate limit come before the body
+ * reader so that unauthenticated or throttled clients cannot make the server read bodies (the
+ * error renderer closes their connections).
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -77,7 +82,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     series(
       requestId(() => deps.ids.requestId(deps.now())),
-      observeRequests(deps.logger, metrics, routeMatcher(deps.spec.document)),
+      observeRequests(deps.logger, metrics, routeMatcher(deps.spec.document), deps.now),
       securityHeaders,
       ...(allowCrossOrigin ? [allowCrossOrigin] : []),
     ),
@@ -93,7 +98,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     series(
       // Who is asking, and whether they may, before any body is read.
-      requireApiKey(apiKeys),
+      requireApiKey(
+        apiKeys,
+        deps.config.authFailureLimit && failedAuthLimit(deps.config.authFailureLimit, deps.now),
+      ),
       rateLimit(deps.config.rateLimit, deps.now),
       requireKnownRoute,
       ...jsonBody(deps.config.bodyLimitBytes),

@@ -1,7 +1,189 @@
-import { describe, expect, it } from "vitest";
-import { loadConfig } from "./config.js";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type Config, databasePathFromUrl, loadConfig } from "./config.js";
+import { openFileLimit } from "./open-file-limit.js";
+
+/** A host with a known open-file limit, so the tests do not depend on this machine's. */
+const host = { openFileLimit: 20_000 };
+const load = (env: NodeJS.ProcessEnv) => loadConfig({ INIT_CWD: "/srv", ...env }, host);
 
 describe("loadConfig", () => {
+  it("has defaults for everything", () => {
+    expect(load({})).toEqual({
+      host: "0.0.0.0",
+      port: 3000,
+      databasePath: "/srv/data/contacts.db",
+      logLevel: "info",
+      validateResponses: false,
+      bodyLimitBytes: 128 * 1024,
+      rateLimit: { requestsPerSecond: 100, burst: 200 },
+      authFailureLimit: { requestsPerSecond: 10, burst: 20 },
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 1024,
+      shutdownTimeoutMs: 10_000,
+      listWorkers: 1,
+      corsOrigins: [],
+    } satisfies Config);
+  });
+
+  it.each<[string, NodeJS.ProcessEnv, Partial<Config>]>([
+    ["a port", { PORT: "8080" }, { port: 8080 }],
+    ["list workers", { LIST_WORKERS: "2" }, { listWorkers: 2 }],
+    ["filtered lists inline", { LIST_WORKERS: "0" }, { listWorkers: 0 }],
+    ["port 0 (any free port)", { PORT: "0" }, { port: 0 }],
+    ["a log level in capitals", { LOG_LEVEL: "WARN" }, { logLevel: "warn" }],
+    ["response validation in tests", { NODE_ENV: "test" }, { validateResponses: true }],
+    [
+      "response validation forced off",
+      { NODE_ENV: "development", VALIDATE_RESPONSES: "false" },
+      { validateResponses: false },
+    ],
+    [
+      "the per-key rate limit",
+      { RATE_LIMIT_RPS: "5", RATE_LIMIT_BURST: "7" },
+      { rateLimit: { requestsPerSecond: 5, burst: 7 } },
+    ],
+    [
+      "the per-key rate limit off",
+      { RATE_LIMIT_RPS: "0", RATE_LIMIT_BURST: "0" },
+      { rateLimit: { requestsPerSecond: 0, burst: 0 } },
+    ],
+    [
+      "the failed-auth limit",
+      { AUTH_FAILURE_RPS: "0.5", AUTH_FAILURE_BURST: "3" },
+      { authFailureLimit: { requestsPerSecond: 0.5, burst: 3 } },
+    ],
+    [
+      "the failed-auth limit off",
+      { AUTH_FAILURE_RPS: "0" },
+      { authFailureLimit: { requestsPerSecond: 0, burst: 20 } },
+    ],
+    [
+      "timeouts",
+      { HEADERS_TIMEOUT_MS: "2000", REQUEST_TIMEOUT_MS: "2000", KEEP_ALIVE_TIMEOUT_MS: "100" },
+      { headersTimeoutMs: 2000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 100 },
+    ],
+    ["a connection cap", { MAX_CONNECTIONS: "19936" }, { maxConnections: 19_936 }],
+    ["an empty value as unset", { MAX_CONNECTIONS: "", PORT: "" }, { maxConnections: 1024 }],
+  ])("reads %s", (_name, env, want) => {
+    expect(load(env)).toMatchObject(want);
+  });
+
+  it.each<[string, NodeJS.ProcessEnv, RegExp]>([
+    ["a port out of range", { PORT: "65536" }, /PORT must be an integer/],
+    ["an unknown log level", { LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of/],
+    ["a negative rate", { RATE_LIMIT_RPS: "-1" }, /RATE_LIMIT_RPS must be a non-negative/],
+    ["a burst of 0 with a rate", { RATE_LIMIT_BURST: "0" }, /RATE_LIMIT_BURST must be at least 1/],
+    [
+      "a failed-auth burst of 0 with a rate",
+      { AUTH_FAILURE_BURST: "0" },
+      /AUTH_FAILURE_BURST must be at least 1/,
+    ],
+    ["a non-number", { AUTH_FAILURE_RPS: "fast" }, /AUTH_FAILURE_RPS must be a non-negative/],
+    ["a headers timeout of 0", { HEADERS_TIMEOUT_MS: "0" }, /HEADERS_TIMEOUT_MS must be a whole/],
+    ["a fractional timeout", { KEEP_ALIVE_TIMEOUT_MS: "1.5" }, /KEEP_ALIVE_TIMEOUT_MS must be/],
+    [
+      "a request timeout shorter than the headers timeout",
+      { HEADERS_TIMEOUT_MS: "5000", REQUEST_TIMEOUT_MS: "1000" },
+      /REQUEST_TIMEOUT_MS \(1000\) must be at least HEADERS_TIMEOUT_MS \(5000\)/,
+    ],
+    ["a connection cap of 0", { MAX_CONNECTIONS: "0" }, /MAX_CONNECTIONS must be a whole/],
+    [
+      "a connection cap the open-file limit cannot hold",
+      { MAX_CONNECTIONS: "19937" },
+      /MAX_CONNECTIONS \(19937\) must leave 64 of the 20000 open files .* at most 19936/,
+    ],
+  ])("refuses %s", (_name, env, message) => {
+    expect(() => load(env)).toThrow(message);
+  });
+
+  it.each<[string, number | undefined, number]>([
+    ["1024 under a high open-file limit", 1_048_576, 1024],
+    ["fewer under a low open-file limit", 1024, 960],
+    ["1024 when the limit is unknown", undefined, 1024],
+  ])("caps connections by default at %s", (_name, openFiles, want) => {
+    expect(loadConfig({}, { openFileLimit: openFiles }).maxConnections).toBe(want);
+  });
+
+  it("refuses to start under an open-file limit too low to serve anyone", () => {
+    expect(() => loadConfig({}, { openFileLimit: 64 })).toThrow(/open-file limit .* is 64/);
+  });
+});
+
+describe("the README's configuration table", () => {
+  it("lists exactly the variables loadConfig reads", () => {
+    const read = new Set<string>();
+    const recording = new Proxy({} as NodeJS.ProcessEnv, {
+      get: (_target, name) => {
+        if (typeof name === "string") read.add(name);
+        return undefined;
+      },
+    });
+    loadConfig(recording, host);
+    read.delete("INIT_CWD"); // set by npm, not by the operator
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const table = readme.slice(readme.indexOf("| variable | default | meaning |"));
+    const listed = [...table.slice(0, table.indexOf("\n\n")).matchAll(/^\| `([A-Z_]+)` \|/gm)].map(
+      (m) => m[1],
+    );
+    expect(listed.sort()).toEqual([...read].sort());
+  });
+});
+
+describe("databasePathFromUrl", () => {
+  it.each([
+    ["a relative path, against INIT_CWD", "./data/x.db", "/srv/data/x.db"],
+    ["an absolute path", "/var/lib/contacts.db", "/var/lib/contacts.db"],
+    ["a file: URL", "file:/var/lib/contacts.db", "/var/lib/contacts.db"],
+    ["a sqlite:// URL", "sqlite:///var/lib/contacts.db", "/var/lib/contacts.db"],
+    ["memory", ":memory:", ":memory:"],
+  ])("reads %s", (_name, url, want) => {
+    expect(databasePathFromUrl(url, { INIT_CWD: "/srv" })).toBe(want);
+  });
+});
+
+describe("openFileLimit", () => {
+  const dir = mkdtempSync(join(tmpdir(), "limits-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const limitsFile = (line: string) => {
+    const path = join(dir, "limits");
+    writeFileSync(
+      path,
+      `Limit                     Soft Limit           Hard Limit           Units\n${line}\n`,
+    );
+    return path;
+  };
+
+  it.each<[string, string, number | undefined]>([
+    [
+      "a number",
+      "Max open files            20000                1048576              files",
+      20_000,
+    ],
+    [
+      "unlimited",
+      "Max open files            unlimited            unlimited            files",
+      Number.POSITIVE_INFINITY,
+    ],
+    [
+      "no such line",
+      "Max processes             63704                63704                processes",
+      undefined,
+    ],
+  ])("reads the soft limit: %s", (_name, line, want) => {
+    expect(openFileLimit(limitsFile(line))).toBe(want);
+  });
+
+  it("is undefined where /proc cannot be read", () => {
+    expect(openFileLimit("/nonexistent/limits")).toBeUndefined();
+  });
+});
+
+describe("loadConfig: log level and CORS", () => {
   it("logs at info, or at debug in development, unless LOG_LEVEL says otherwise", () => {
     expect(loadConfig({}).logLevel).toBe("info");
     expect(loadConfig({ NODE_ENV: "development" }).logLevel).toBe("debug");

@@ -7,6 +7,7 @@ import { createHttpServer } from "./http/http-server.js";
 import { startIdempotencyPruning } from "./http/idempotency.js";
 import { createIdGenerator } from "./ids.js";
 import { createLogger, errorFields } from "./logger.js";
+import { LogSampler } from "./observability/log-sampler.js";
 import { createMetrics } from "./observability/metrics.js";
 import { openSqliteStores } from "./server-store.js";
 import { loadSpec } from "./spec.js";
@@ -39,9 +40,21 @@ async function main(): Promise<void> {
   const abandoned = await stores.idempotency.releaseUnfinished();
   if (abandoned > 0)
     logger.warn("released idempotency keys of requests cut off by a crash", { abandoned });
-  const server = createHttpServer(app).listen(config.port, config.host);
-  server.headersTimeout = config.headersTimeoutMs;
-  server.requestTimeout = config.requestTimeoutMs;
+  const server = createHttpServer(app, config).listen(config.port, config.host);
+  // Over MAX_CONNECTIONS node:http closes a new connection at once, unanswered; say so, sampled.
+  const drops = new LogSampler(logger, {
+    perWindow: 5,
+    windowMs: 10_000,
+    now: Date.now,
+    summary: "more connections closed at MAX_CONNECTIONS",
+  });
+  server.on("drop", () =>
+    drops.log(() =>
+      logger.warn("connection closed: MAX_CONNECTIONS reached", {
+        max_connections: config.maxConnections,
+      }),
+    ),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);

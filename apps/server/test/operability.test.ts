@@ -81,7 +81,7 @@ describe("readiness when the database is gone", () => {
   });
 });
 
-it("lets a single contact be kept but revalidated; every other API response is no-store", async () => {
+it("keeps no contact in HTTP caches: retrieve, its 304 and a list are no-store too", async () => {
   clock += 60_000;
   await ws.fetch("/v2/contacts", {
     method: "POST",
@@ -89,12 +89,15 @@ it("lets a single contact be kept but revalidated; every other API response is n
     body: JSON.stringify({ external_id: "cached-1" }),
   });
   const res = await ws.fetch("/v2/contacts/cached-1");
-  expect(res.headers.get("cache-control")).toBe("private, no-cache");
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  // Revalidation still works for a client that kept the contact (and its ETag) itself.
   const again = await ws.fetch("/v2/contacts/cached-1", {
     headers: { "if-none-match": res.headers.get("etag") as string },
   });
   expect(again.status).toBe(304);
-  expect(again.headers.get("cache-control")).toBe("private, no-cache");
+  expect(again.headers.get("cache-control")).toBe("no-store");
+  expect((await ws.fetch("/v2/contacts")).headers.get("cache-control")).toBe("no-store");
+  expect(server.specProblems()).toEqual([]);
 });
 
 describe("security headers", () => {

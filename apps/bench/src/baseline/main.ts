@@ -291,11 +291,11 @@ function retrieveContact(
 ): Result {
   const row = selectByRef.get({ workspaceId, ref });
   if (!row) throw notFound(ref);
-  const cache = { ETag: etagOf(row), "Cache-Control": "private, no-cache" };
-  if (ifNoneMatch && etagListMatches(ifNoneMatch, cache.ETag, "weak")) {
-    return { status: 304, headers: cache };
+  const etag = { ETag: etagOf(row) };
+  if (ifNoneMatch && etagListMatches(ifNoneMatch, etag.ETag, "weak")) {
+    return { status: 304, headers: etag };
   }
-  return { status: 200, body: fromRow(row), headers: cache };
+  return { status: 200, body: fromRow(row), headers: etag };
 }
 
 function listContacts(workspaceId: string, params: URLSearchParams): Result {

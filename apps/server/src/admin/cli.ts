@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
 import { openSqliteStores } from "../server-store.js";
+import { createPrivateFile, createPrivateFolder } from "../store/sqlite/private-files.js";
 
 const USAGE = `Usage: npm run admin -- <command>
 
@@ -84,18 +85,25 @@ export async function runAdmin(
 /**
  * A consistent copy while the server keeps writing: VACUUM INTO reads one snapshot (WAL
  * included) in a single read transaction, so writers are never blocked and, unlike the
- * page-by-page backup API, it never restarts when the server commits.
+ * page-by-page backup API, it never restarts when the server commits. The copy goes into an empty
+ * file created first (private, 0600, and atomically: an existing file is never overwritten);
+ * VACUUM INTO accepts an empty file.
  */
 async function backup(file: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream) {
   const target = resolve(process.env.INIT_CWD || process.cwd(), file);
-  if (existsSync(target)) {
-    err.write(`${target} exists; refusing to overwrite it\n`);
-    return 1;
-  }
   const stores = openSqliteStores(loadConfig().databasePath);
   try {
-    mkdirSync(dirname(target), { recursive: true });
-    stores.database.prepare("VACUUM INTO ?").run(target);
+    createPrivateFolder(dirname(target));
+    if (!createPrivateFile(target)) {
+      err.write(`${target} exists; refusing to overwrite it\n`);
+      return 1;
+    }
+    try {
+      stores.database.prepare("VACUUM INTO ?").run(target);
+    } catch (error) {
+      rmSync(target, { force: true });
+      throw error;
+    }
     out.write(`${target}\n`);
     err.write(`backed up ${statSync(target).size} bytes to ${target}\n`);
     return 0;

@@ -13,8 +13,13 @@ import {
   applyContactPatch,
   assertMetadataWithinLimits,
   assertStorableBody,
+  MAX_TEXT_LENGTHS,
+  normalizeContactRef,
+  normalizeSearchTerm,
   normalizeTags,
   sameFields,
+  toNfc,
+  toNfcOrNull,
 } from "./contact-rules.js";
 import type { ContactStore } from "./contact-store.js";
 
@@ -47,9 +52,13 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
         const contact: ContactRecord = {
           id,
           workspaceId: principal.workspaceId,
-          externalId: body.external_id,
-          displayName: body.display_name ?? null,
-          email: body.email ?? null,
+          externalId: toNfc(body.external_id, "/body/external_id", MAX_TEXT_LENGTHS.externalId),
+          displayName: toNfcOrNull(
+            body.display_name ?? null,
+            "/body/display_name",
+            MAX_TEXT_LENGTHS.displayName,
+          ),
+          email: toNfcOrNull(body.email ?? null, "/body/email", MAX_TEXT_LENGTHS.email),
           avatarUrl: body.avatar_url ?? null,
           tags: normalizeTags(body.tags ?? []),
           metadata,
@@ -94,8 +103,8 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
         limit,
         ...(query.starting_after !== undefined && { startingAfter: query.starting_after }),
         ...(query.ending_before !== undefined && { endingBefore: query.ending_before }),
-        ...(query.search !== undefined && { search: query.search.toLowerCase() }),
-        ...(query.tags !== undefined && { tags: normalizeTags(query.tags) }),
+        ...(query.search !== undefined && { search: normalizeSearchTerm(query.search) }),
+        ...(query.tags !== undefined && { tags: normalizeTags(query.tags, "/query/tags") }),
       });
       return {
         status: 200,
@@ -108,15 +117,16 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
     },
 
     async retrieveContact({ path, headers, principal }) {
-      const contact = await store.find(principal.workspaceId, path.id);
+      const contact = await store.find(principal.workspaceId, normalizeContactRef(path.id));
       if (!contact) throw new ContactNotFoundError(path.id);
-      // Keepable, but only after revalidation: that is what the ETag is for.
-      const cache = { ETag: etagOf(contact), "Cache-Control": "private, no-cache" } as const;
+      // Cache-Control stays no-store, as on every response (security-headers.ts says why): the
+      // ETag serves clients that keep the contact themselves, not HTTP caches.
+      const etag = { ETag: etagOf(contact) };
       const ifNoneMatch = headers["If-None-Match"];
-      if (ifNoneMatch && etagListMatches(ifNoneMatch, cache.ETag, "weak")) {
-        return { status: 304, headers: cache };
+      if (ifNoneMatch && etagListMatches(ifNoneMatch, etag.ETag, "weak")) {
+        return { status: 304, headers: etag };
       }
-      return { status: 200, body: toContactResource(contact), headers: cache };
+      return { status: 200, body: toContactResource(contact), headers: etag };
     },
 
     async updateContact({ path, body = {}, headers, principal }) {
@@ -129,7 +139,7 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
       if (body.metadata !== undefined) patch.metadata = body.metadata as Metadata | null;
       const contact = await store.update(
         principal.workspaceId,
-        path.id,
+        normalizeContactRef(path.id),
         (current) => {
           assertIfMatch(headers["If-Match"], current, path.id);
           const next = applyContactPatch(current, patch);
@@ -142,8 +152,10 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
     },
 
     async deleteContact({ path, headers, principal }) {
-      const deleted = await store.delete(principal.workspaceId, path.id, (current) =>
-        assertIfMatch(headers["If-Match"], current, path.id),
+      const deleted = await store.delete(
+        principal.workspaceId,
+        normalizeContactRef(path.id),
+        (current) => assertIfMatch(headers["If-Match"], current, path.id),
       );
       if (!deleted) throw new ContactNotFoundError(path.id);
       return { status: 204 };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadSpec } from "../spec.js";
 import type { ContactFields } from "./contact.js";
 import { ContactValidationError } from "./contact-errors.js";
 import {
@@ -6,9 +7,17 @@ import {
   assertMetadataWithinLimits,
   assertStorableBody,
   MAX_METADATA_BYTES,
+  MAX_TEXT_LENGTHS,
+  normalizeContactRef,
+  normalizeSearchTerm,
   normalizeTags,
   sameFields,
+  toNfc,
 } from "./contact-rules.js";
+
+/** é spelled as one code point (NFC) and as e + a combining acute accent (NFD). */
+const E_ACUTE = "\u00e9";
+const E_COMBINING = "e\u0301";
 
 const current: ContactFields = {
   displayName: "Jane",
@@ -24,8 +33,61 @@ describe("normalizeTags", () => {
     ["collapses repeats at their first position", ["a", "b", "a", "c", "b"], ["a", "b", "c"]],
     ["is case-sensitive", ["A", "a"], ["A", "a"]],
     ["keeps an empty list empty", [], []],
+    ["takes tags in NFC", [`caf${E_COMBINING}`], [`caf${E_ACUTE}`]],
+    ["collapses spellings of one tag in NFC", [E_COMBINING, "x", E_ACUTE], [E_ACUTE, "x"]],
   ])("%s", (_name, given, want) => {
     expect(normalizeTags(given)).toEqual(want);
+  });
+
+  it("refuses a tag that NFC makes longer than 64 characters, naming it", () => {
+    // U+0958 (DEVANAGARI LETTER QA) is excluded from composition: NFC spells it with two.
+    expect(() => normalizeTags(["ok", "\u0958".repeat(40)], "/query/tags")).toThrow(
+      expect.objectContaining({ problems: [expect.objectContaining({ path: "/query/tags/1" })] }),
+    );
+  });
+});
+
+describe("Unicode normalization", () => {
+  it.each([
+    ["composes e + U+0301", `Jos${E_COMBINING}`, `Jos${E_ACUTE}`],
+    ["keeps NFC text as is", `Jos${E_ACUTE}`, `Jos${E_ACUTE}`],
+    ["maps a canonical singleton (OHM SIGN to OMEGA)", "\u2126", "\u03a9"],
+    ["keeps compatibility forms (NFC, not NFKC): the ﬁ ligature stays", "\ufb01", "\ufb01"],
+  ])("toNfc %s", (_name, given, want) => {
+    expect(toNfc(given, "/body/external_id", 120)).toBe(want);
+  });
+
+  it("refuses a value that NFC makes longer than its limit", () => {
+    expect(() => toNfc("\u0958".repeat(120), "/body/external_id", 120)).toThrow(
+      ContactValidationError,
+    );
+    expect(toNfc("\u0958".repeat(60), "/body/external_id", 120)).toHaveLength(120);
+  });
+
+  it.each([
+    ["NFC, then lower case", `JOS${"E\u0301"}`, `jos${E_ACUTE}`],
+    ["capital sharp s to ß", "STRA\u1e9eE", "straße"],
+    ["no folding of ß to ss", "STRASSE", "strasse"],
+    ["dotted capital I to i + U+0307", "\u0130", "i\u0307"],
+  ])("normalizeSearchTerm: %s", (_name, given, want) => {
+    expect(normalizeSearchTerm(given)).toBe(want);
+  });
+
+  it("takes a path reference in NFC", () => {
+    expect(normalizeContactRef(`user-${E_COMBINING}`)).toBe(`user-${E_ACUTE}`);
+  });
+
+  it("has the length limits openapi.yaml states", () => {
+    const { components } = loadSpec().document as unknown as {
+      components: { schemas: Record<string, { maxLength?: number }> };
+    };
+    const schemas = components.schemas;
+    expect(MAX_TEXT_LENGTHS).toEqual({
+      externalId: schemas.ExternalId?.maxLength,
+      displayName: schemas.DisplayName?.maxLength,
+      email: schemas.Email?.maxLength,
+      tag: schemas.Tag?.maxLength,
+    });
   });
 });
 

@@ -25,9 +25,60 @@ export function isImmutableField(name: string): boolean {
   return Object.hasOwn(IMMUTABLE_FIELDS, name);
 }
 
-/** Drops repeated tags, keeping the first occurrence's position. */
-export function normalizeTags(tags: readonly string[]): string[] {
-  return [...new Set(tags)];
+/**
+ * Most characters (code points) of each text field; openapi.yaml states the same limits (a test
+ * compares them), which the validator checks before normalization, and `toNfc` again after it.
+ */
+export const MAX_TEXT_LENGTHS = {
+  externalId: 120,
+  displayName: 256,
+  email: 254,
+  tag: 64,
+} as const;
+
+/**
+ * Unicode: text that is compared or searched (external_id, display_name, email, tags, search
+ * terms, the id in a contact's path) is taken in NFC, so that canonically equivalent spellings
+ * (é as U+00E9, or e + U+0301) are one value. NFC can lengthen a few strings (U+0958 becomes two
+ * code points): one that no longer fits its limit is refused. Invisible and bidi-control
+ * characters are refused in external_ids and tags by the spec's patterns, before this runs.
+ */
+export function toNfc(text: string, path: string, maxLength: number): string {
+  const normalized = text.normalize("NFC");
+  if (normalized !== text && [...normalized].length > maxLength) {
+    throw new ContactValidationError([
+      { path, message: `must NOT have more than ${maxLength} characters in NFC` },
+    ]);
+  }
+  return normalized;
+}
+
+/** `toNfc` for a nullable field; null (and absent) stay as they are. */
+export function toNfcOrNull<T extends string | null | undefined>(
+  text: T,
+  path: string,
+  maxLength: number,
+): T {
+  return (typeof text === "string" ? toNfc(text, path, maxLength) : text) as T;
+}
+
+/** Tags in NFC, repeats dropped (after normalization), keeping the first occurrence's position. */
+export function normalizeTags(tags: readonly string[], path = "/body/tags"): string[] {
+  return [...new Set(tags.map((tag, i) => toNfc(tag, `${path}/${i}`, MAX_TEXT_LENGTHS.tag)))];
+}
+
+/**
+ * A search term as the store matches it: NFC, then String#toLowerCase, the same steps the stored
+ * text went through. toLowerCase maps case one character at a time and is not case folding: `ẞ`
+ * lower-cases to `ß`, but `ß` never matches `ss`; `İ` becomes `i̇` (i + U+0307), not `i`.
+ */
+export function normalizeSearchTerm(term: string): string {
+  return term.normalize("NFC").toLowerCase();
+}
+
+/** A contact's `_id` or external_id as given in a path: in NFC, as external_ids are stored. */
+export function normalizeContactRef(ref: string): string {
+  return ref.normalize("NFC");
 }
 
 /**
@@ -103,8 +154,14 @@ export function assertMetadataWithinLimits(metadata: Metadata, path = "/body/met
  */
 export function applyContactPatch(current: ContactFields, patch: ContactPatch): ContactFields {
   const next: ContactFields = {
-    displayName: patch.displayName === undefined ? current.displayName : patch.displayName,
-    email: patch.email === undefined ? current.email : patch.email,
+    displayName:
+      patch.displayName === undefined
+        ? current.displayName
+        : toNfcOrNull(patch.displayName, "/body/display_name", MAX_TEXT_LENGTHS.displayName),
+    email:
+      patch.email === undefined
+        ? current.email
+        : toNfcOrNull(patch.email, "/body/email", MAX_TEXT_LENGTHS.email),
     avatarUrl: patch.avatarUrl === undefined ? current.avatarUrl : patch.avatarUrl,
     tags: patch.tags === undefined ? current.tags : normalizeTags(patch.tags ?? []),
     metadata:

@@ -32,8 +32,8 @@ export class ApiError extends Error {
 const MAX_DETAILS = 20;
 
 /**
- * Decides how a thrown error is shown to the client: domain errors, body-parser errors and
- * express-openapi-validator errors all become an ApiError. Undefined means "unexpected": the
+ * Decides how a thrown error is shown to the client: domain errors and express-openapi-validator
+ * errors become an ApiError. Undefined means "unexpected": the
  * caller logs it with its stack and answers 500.
  */
 export function toApiError(error: unknown): ApiError | undefined {
@@ -67,7 +67,6 @@ export function toApiError(error: unknown): ApiError | undefined {
     });
   }
   if (error instanceof HttpError) return fromValidatorError(error);
-  if (isBodyParserError(error)) return fromBodyParserError(error);
   return undefined;
 }
 
@@ -145,45 +144,6 @@ function validatorProblem(item: { path: string; message: string }): FieldProblem
 /** A name as one JSON pointer segment (RFC 6901): `~` → `~0`, `/` → `~1`. */
 export function pointerSegment(name: string): string {
   return name.replaceAll("~", "~0").replaceAll("/", "~1");
-}
-
-interface BodyParserError {
-  status: number;
-  type: string;
-  message: string;
-  /** The size limit, on entity.too.large. */
-  limit?: number;
-}
-
-function isBodyParserError(error: unknown): error is BodyParserError {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    typeof (error as BodyParserError).type === "string" &&
-    typeof (error as BodyParserError).status === "number"
-  );
-}
-
-function fromBodyParserError(error: BodyParserError): ApiError | undefined {
-  switch (error.type) {
-    case "entity.verify.failed":
-      return new ApiError(400, "malformed_json", "Request body is not valid UTF-8");
-    case "entity.parse.failed":
-      return new ApiError(
-        400,
-        "malformed_json",
-        `Request body is not valid JSON: ${error.message}`,
-      );
-    case "entity.too.large":
-      return payloadTooLarge(error.limit);
-    case "encoding.unsupported":
-    case "charset.unsupported":
-      return unsupportedMediaType();
-    default:
-      return error.status >= 400 && error.status < 500
-        ? new ApiError(400, "malformed_json", `Request body could not be read: ${error.message}`)
-        : undefined;
-  }
 }
 
 export function payloadTooLarge(limitBytes?: number): ApiError {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { ApiErrorBody } from "@contacts/api-types";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { errorFields, type Logger } from "../logger.js";
@@ -37,11 +38,29 @@ export function errorRenderer(logger: Logger): ErrorRequestHandler {
     if (apiError.extras.details) body.details = apiError.extras.details;
     if (apiError.extras.existingId) body.existing_id = apiError.extras.existingId;
     if (apiError.extras.headers) res.set(apiError.extras.headers);
+    if (mustClose(req, apiError.status)) res.setHeader("Connection", "close");
     // Written directly, past the response validator's res.json hook: rendering an error must
     // never fail (the tests check every error body against the spec on their own).
     res.status(apiError.status).setHeader("Content-Type", "application/json; charset=utf-8");
     endWithJson(res, JSON.stringify(body));
   };
+}
+
+/** Answers that refuse a request before its body is read (or instead of reading it). */
+const REFUSALS = new Set([401, 413, 415, 429]);
+
+/**
+ * Whether the connection closes after this error: always after a refusal, and whenever the body
+ * was not read to its end. Kept open, node:http would read (and discard) all the rest of the body
+ * to reach the next request: a refused client could make the server read without limit. Closed,
+ * the rest is never read.
+ */
+function mustClose(req: IncomingMessage, status: number): boolean {
+  if (REFUSALS.has(status)) return true;
+  const declaresBody =
+    req.headers["transfer-encoding"] !== undefined ||
+    Number(req.headers["content-length"] ?? 0) > 0;
+  return declaresBody && !req.readableEnded;
 }
 
 /**

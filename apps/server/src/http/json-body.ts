@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
-import express, { type RequestHandler } from "express";
-import { unsupportedMediaType } from "./api-error.js";
+import type { Request, RequestHandler } from "express";
+import { ApiError, payloadTooLarge, unsupportedMediaType } from "./api-error.js";
 
 /** The bytes of each parsed body, for fingerprints that must not depend on re-serializing. */
 const rawBodies = new WeakMap<IncomingMessage, Buffer>();
@@ -11,17 +11,16 @@ export function rawBodyOf(req: IncomingMessage): Buffer {
   return rawBodies.get(req) ?? Buffer.alloc(0);
 }
 
-/** Thrown from body-parser's verify hook; rendered as 400 malformed_json. */
-export class InvalidUtf8Error extends Error {
-  override readonly name = "InvalidUtf8Error";
-  constructor() {
-    super("Request body is not valid UTF-8");
-  }
-}
-
 function isUtf8Charset(contentType: string | undefined): boolean {
   const charset = /;\s*charset=("?)([^";]+)\1/i.exec(contentType ?? "")?.[2];
   return charset === undefined || /^utf-?8$/i.test(charset);
+}
+
+/** Whether the request announces a body (possibly empty): a Content-Length or a Transfer-Encoding. */
+function declaresBody(req: IncomingMessage): boolean {
+  return (
+    req.headers["transfer-encoding"] !== undefined || req.headers["content-length"] !== undefined
+  );
 }
 
 /**
@@ -31,36 +30,98 @@ function isUtf8Charset(contentType: string | undefined): boolean {
 const JSON_MEDIA_TYPES = ["application/json", "application/merge-patch+json"];
 
 /**
- * Parses JSON bodies up to `limitBytes`. A body in any other media type is refused with 415 before
- * it is read, rather than left unparsed for the validator to misreport.
+ * Reads and parses JSON bodies of at most `limitBytes`. Everything that can be refused from the
+ * headers is refused before a byte of the body is read: another media type or a compressed body
+ * (415), a Content-Length over the limit (413). Only then does a client that sent
+ * `Expect: 100-continue` get its `100 Continue`. A body that grows past the limit while being read
+ * (chunked) is refused the moment it does, without reading the rest: the error renderer closes
+ * the connection after every such answer.
+ *
+ * Why not express.json (body-parser): on any error it reads the whole rest of the body before
+ * answering, to keep the connection usable; a client could make the server read gigabytes.
  */
 export function jsonBody(limitBytes: number): RequestHandler[] {
-  const refuseOtherMediaTypes: RequestHandler = (req, _res, next) => {
-    const hasBody =
-      req.headers["transfer-encoding"] !== undefined ||
-      Number(req.headers["content-length"] ?? 0) > 0;
-    if (hasBody && (!req.is(JSON_MEDIA_TYPES) || !isUtf8Charset(req.headers["content-type"]))) {
+  const refuseFromHeaders: RequestHandler = (req, _res, next) => {
+    const length = Number(req.headers["content-length"] ?? 0);
+    const hasBody = req.headers["transfer-encoding"] !== undefined || length > 0;
+    if (!hasBody) return next();
+    if (!req.is(JSON_MEDIA_TYPES) || !isUtf8Charset(req.headers["content-type"])) {
       return next(unsupportedMediaType());
     }
+    // Compressed bodies are refused (415): inflating them is a cost and a failure mode
+    // (a corrupt stream) with no use for bodies of at most 128 KiB.
+    const encoding = req.headers["content-encoding"]?.trim().toLowerCase();
+    if (encoding !== undefined && encoding !== "" && encoding !== "identity") {
+      return next(unsupportedMediaType());
+    }
+    if (length > limitBytes) return next(payloadTooLarge(limitBytes));
     next();
   };
-  return [
-    refuseOtherMediaTypes,
-    express.json({
-      type: JSON_MEDIA_TYPES,
-      limit: limitBytes,
-      // Compressed bodies are refused (415): inflating them is a cost and a failure mode
-      // (a corrupt stream) with no use for bodies of at most 128 KiB.
-      inflate: false,
-      // Any JSON value parses; the validator then says precisely what the body should be.
-      strict: false,
-      verify: (req, _res, buffer) => {
-        // JSON.parse would quietly turn invalid UTF-8 into U+FFFD and store that instead.
-        if (!isUtf8(buffer)) {
-          throw new InvalidUtf8Error();
-        }
-        rawBodies.set(req, buffer);
-      },
-    }),
-  ];
+
+  const readJson: RequestHandler = async (req, res, next) => {
+    if (!declaresBody(req) || !req.is(JSON_MEDIA_TYPES)) return next();
+    if (/\b100-continue\b/i.test(req.headers.expect ?? "")) res.writeContinue();
+    const bytes = await readBody(req, limitBytes);
+    req.body = parseJson(bytes);
+    rawBodies.set(req, bytes);
+    next();
+  };
+
+  return [refuseFromHeaders, readJson];
+}
+
+/**
+ * Any JSON value parses (the validator then says precisely what the body should be); an empty
+ * body is `{}` (orq.ai's client sends one for an update with nothing to change); a leading BOM is
+ * dropped, as body-parser did. Invalid UTF-8 is refused: JSON.parse would quietly turn it into
+ * U+FFFD and store that instead.
+ */
+function parseJson(bytes: Buffer): unknown {
+  if (!isUtf8(bytes)) throw new ApiError(400, "malformed_json", "Request body is not valid UTF-8");
+  const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
+  if (text === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ApiError(
+      400,
+      "malformed_json",
+      `Request body is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * The body's bytes, or a 413 as soon as more than `limitBytes` arrived (the rest is left unread),
+ * or a 400 when the connection broke before the end.
+ */
+function readBody(req: Request, limitBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const settle = (error: ApiError | undefined) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onBroken);
+      req.off("close", onBroken);
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks, received));
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limitBytes) {
+        req.pause();
+        settle(payloadTooLarge(limitBytes));
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => settle(undefined);
+    const onBroken = () =>
+      settle(
+        new ApiError(400, "malformed_json", "Request body could not be read: the connection broke"),
+      );
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onBroken);
+    req.on("close", onBroken);
+  });
 }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_CONNECTION_LIMITS } from "../config.js";
 import { createHttpServer } from "./http-server.js";
 import { writeJsonInOneGo } from "./json-response.js";
 
@@ -32,7 +33,7 @@ describe("writeJsonInOneGo", () => {
       });
       res.status(201).json(body);
     });
-    const server = createHttpServer(app).listen(0, "127.0.0.1");
+    const server = createHttpServer(app, DEFAULT_CONNECTION_LIMITS).listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     close = () => new Promise((resolve) => server.close(() => resolve()));
     const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/doc`);

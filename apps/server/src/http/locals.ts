@@ -10,6 +10,8 @@ declare global {
       route?: RouteMatch;
       /** Set by the auth middleware once the API key checks out. */
       principal?: Principal;
+      /** Set by the auth middleware when the key was missing or invalid (its log is sampled). */
+      authFailed?: boolean;
       /** The JSON text the response ended with (set by endWithJson), kept for idempotent replays. */
       sentJson?: string;
     }

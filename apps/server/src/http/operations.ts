@@ -31,7 +31,7 @@ export interface OperationInput<K extends OperationId> {
 }
 
 /** Response headers set by middleware for every operation, not by handlers. */
-type MiddlewareHeaders = "Request-Id" | "Idempotent-Replayed";
+type MiddlewareHeaders = "Request-Id" | "Idempotent-Replayed" | "Cache-Control";
 /** The headers the spec declares for a response, minus the index signature and middleware's. */
 type DeclaredHeaders<R> = R extends { headers: infer H }
   ? Omit<{ [P in keyof H as string extends P ? never : P]: H[P] }, MiddlewareHeaders>

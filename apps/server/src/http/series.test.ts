@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_CONNECTION_LIMITS } from "../config.js";
 import { createHttpServer } from "./http-server.js";
 import { series } from "./series.js";
 
@@ -23,7 +24,7 @@ describe("series", () => {
       res.status(500).json({ trail: res.locals.trail, error: error.message });
     };
     app.use(onError);
-    const server = createHttpServer(app).listen(0, "127.0.0.1");
+    const server = createHttpServer(app, DEFAULT_CONNECTION_LIMITS).listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     close = () => new Promise((resolve) => server.close(() => resolve()));
     const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/t`);

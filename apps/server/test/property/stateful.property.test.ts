@@ -3,7 +3,7 @@
  * tags, search) / walk (every page) / retrieve (by _id or external_id) / update (merge patch,
  * If-Match) / delete (If-Match) over TWO workspaces, each step checked against an in-memory model
  * of what the server must hold: statuses (201, 200, 204, 404, 409 naming the holder, 412, 400 for
- * merged metadata over its limits), every field, newest-first order by _id, has_more, `updated`
+ * merged metadata over its limits or text NFC makes too long), every field (text in NFC), newest-first order by _id, has_more, `updated`
  * and the ETag moving exactly when something changed, and nothing leaking across workspaces.
  *
  * One real server (SQLite :memory:) per property and two fresh workspaces per run, so runs never
@@ -17,6 +17,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { MAX_TEXT_LENGTHS } from "../../src/contacts/contact-rules.js";
 import type { Exchange } from "../support/spec-validator.js";
 import {
   specValidator,
@@ -43,8 +44,21 @@ const NEWEST_POSSIBLE_ID = `contact_7${"Z".repeat(25)}`;
 const CONTACT_ID = /^contact_[0-9A-HJKMNP-TV-Z]{26}$/;
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-const EXTERNAL_IDS = ["user_1", "user_2", "USER_1", "a/b", "Zoë", "x y", "100%", "~", "a?b#c"];
-const TAGS = ["a", "b", "premium", "beta-user", "Zoë", "x y"];
+/** "Zoë" also spelled with a combining diaeresis (NFD): the server takes both as one value. */
+const ZOE_NFD = "Zoe\u0308";
+const EXTERNAL_IDS = [
+  "user_1",
+  "user_2",
+  "USER_1",
+  "a/b",
+  "Zoë",
+  ZOE_NFD,
+  "x y",
+  "100%",
+  "~",
+  "a?b#c",
+];
+const TAGS = ["a", "b", "premium", "beta-user", "Zoë", ZOE_NFD, "x y"];
 const NAMES = ["Jane Smith", "jane", "JANE DOE", "Zoë Ünal", null];
 const EMAILS = ["jane@example.com", "JANE@EXAMPLE.COM", "zoe@example.org", null];
 const SEARCHES = [
@@ -55,6 +69,7 @@ const SEARCHES = [
   "@example",
   "zoë",
   "ZOË",
+  "zoe\u0308",
   "x y",
   "%%",
   "a/",
@@ -112,7 +127,26 @@ afterAll(async () => {
 // ---- the model's rules ----
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-const dedupe = (tags: readonly string[]) => [...new Set(tags)];
+/** Text as the server stores and compares it: Unicode NFC. */
+const nfc = (text: string) => text.normalize("NFC");
+const nfcOrNull = (text: unknown) => (typeof text === "string" ? nfc(text) : null);
+const dedupe = (tags: readonly string[]) => [...new Set(tags.map(nfc))];
+
+/** The first text field NFC makes longer than its limit, in the server's order; it answers 400. */
+function overLimitInNfc(fields: Record<string, unknown>): string | undefined {
+  const limits = {
+    external_id: MAX_TEXT_LENGTHS.externalId,
+    display_name: MAX_TEXT_LENGTHS.displayName,
+    email: MAX_TEXT_LENGTHS.email,
+  };
+  for (const [field, max] of Object.entries(limits)) {
+    const value = fields[field];
+    if (typeof value === "string" && [...nfc(value)].length > max) return `/body/${field}`;
+  }
+  const tags = Array.isArray(fields.tags) ? (fields.tags as string[]) : [];
+  const long = tags.findIndex((tag) => [...nfc(tag)].length > MAX_TEXT_LENGTHS.tag);
+  return long === -1 ? undefined : `/body/tags/${long}`;
+}
 const isObject = (value: Json | undefined): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -138,17 +172,18 @@ function canonical(value: unknown): string {
 
 /** The contact a ref names in a workspace: an `_id` match wins over an `external_id` match. */
 function lookup(contacts: readonly ModelContact[], ref: string): ModelContact | undefined {
-  return contacts.find((c) => c._id === ref) ?? contacts.find((c) => c.external_id === ref);
+  const key = nfc(ref);
+  return contacts.find((c) => c._id === key) ?? contacts.find((c) => c.external_id === key);
 }
 
 function matches(contact: ModelContact, filter: ListFilter): boolean {
-  const term = filter.search?.toLowerCase();
+  const term = filter.search === undefined ? undefined : nfc(filter.search).toLowerCase();
   const found =
     term === undefined ||
     [contact.external_id, contact.display_name ?? "", contact.email ?? ""].some((field) =>
       field.toLowerCase().includes(term),
     );
-  return found && (filter.tags ?? []).every((tag) => contact.tags.includes(tag));
+  return found && (filter.tags ?? []).every((tag) => contact.tags.includes(nfc(tag)));
 }
 
 /** The model's list, newest first. */
@@ -352,7 +387,16 @@ class CreateCommand implements fc.AsyncCommand<Model, Real> {
     }
     const context = `create in ws${this.ws} ${JSON.stringify(body).slice(0, 300)}`;
     const answer = await call(real.ws[this.ws], "POST", "/v2/contacts", body);
-    const holder = model.contacts[this.ws].find((c) => c.external_id === body.external_id);
+    const tooLong = overLimitInNfc(body);
+    if (tooLong) {
+      coverage.add("create → 400 (too long in NFC)");
+      expectStatus(answer, 400, context);
+      expect(answer.body.details).toContainEqual(expect.objectContaining({ path: tooLong }));
+      return;
+    }
+    const holder = model.contacts[this.ws].find(
+      (c) => c.external_id === nfc(String(body.external_id)),
+    );
     if (holder) {
       coverage.add("create → 409");
       expectStatus(answer, 409, context);
@@ -368,9 +412,9 @@ class CreateCommand implements fc.AsyncCommand<Model, Real> {
     expect(created).toMatch(TIMESTAMP);
     const contact: ModelContact = {
       _id: id,
-      external_id: String(body.external_id),
-      display_name: (body.display_name as string | null | undefined) ?? null,
-      email: (body.email as string | null | undefined) ?? null,
+      external_id: nfc(String(body.external_id)),
+      display_name: nfcOrNull(body.display_name),
+      email: nfcOrNull(body.email),
       avatar_url: (body.avatar_url as string | null | undefined) ?? null,
       tags: dedupe((body.tags as string[] | undefined) ?? []),
       metadata: clone((body.metadata as JsonObject | undefined) ?? {}),
@@ -566,15 +610,23 @@ class UpdateCommand implements fc.AsyncCommand<Model, Real> {
     }
     const patch = this.patch ?? {};
     const next: ModelContact = { ...target };
-    for (const field of ["display_name", "email", "avatar_url"] as const) {
-      if (patch[field] !== undefined) next[field] = patch[field] as string | null;
+    for (const field of ["display_name", "email"] as const) {
+      if (patch[field] !== undefined) next[field] = nfcOrNull(patch[field]);
     }
+    if (patch.avatar_url !== undefined) next.avatar_url = patch.avatar_url as string | null;
     if (patch.tags !== undefined) next.tags = dedupe((patch.tags as string[] | null) ?? []);
     if (patch.metadata !== undefined) {
       next.metadata =
         patch.metadata === null
           ? {}
           : (mergePatch(target.metadata, clone(patch.metadata as Json)) as JsonObject);
+    }
+    const tooLong = overLimitInNfc({ ...patch, external_id: undefined });
+    if (tooLong) {
+      coverage.add("update → 400 (too long in NFC)");
+      expectStatus(answer, 400, context);
+      expect(answer.body.details).toContainEqual(expect.objectContaining({ path: tooLong }));
+      return;
     }
     const keys = Object.keys(next.metadata).length;
     const bytes = Buffer.byteLength(JSON.stringify(next.metadata));

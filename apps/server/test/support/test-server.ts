@@ -1,9 +1,10 @@
 import type { AddressInfo } from "node:net";
 import { createContactsClient } from "@contacts/client";
 import { createApp } from "../../src/app.js";
-import { BODY_LIMIT_BYTES } from "../../src/config.js";
-import { createHttpServer } from "../../src/http/http-server.js";
+import { BODY_LIMIT_BYTES, DEFAULT_CONNECTION_LIMITS } from "../../src/config.js";
+import { type ConnectionLimits, createHttpServer } from "../../src/http/http-server.js";
 import type { RateLimitConfig } from "../../src/http/rate-limit.js";
+import type { TokenBucketConfig } from "../../src/http/token-buckets.js";
 import { createIdGenerator, type IdGenerator } from "../../src/ids.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import type { Metrics } from "../../src/observability/metrics.js";
@@ -22,6 +23,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Off unless a test is about rate limits. */
   rateLimit?: RateLimitConfig;
+  /** Off unless a test is about failed authentications. */
+  authFailureLimit?: TokenBucketConfig;
   metrics?: Metrics;
   /** The store's bound on rows a list call examines; lowered to reach `query_too_broad`. */
   maxExaminedRows?: number;
@@ -30,6 +33,8 @@ export interface TestServerOptions {
   maxQueuedLists?: number;
   /** Origins allowed by CORS; none (CORS off) by default. */
   corsOrigins?: string[];
+  /** The server's defaults unless a test is about connections. */
+  connections?: Partial<ConnectionLimits>;
 }
 
 /** A workspace with its own key and typed client. */
@@ -44,6 +49,10 @@ export interface TestWorkspace {
 
 export interface TestServer {
   baseUrl: string;
+  /** The listening port, for raw sockets. */
+  port: number;
+  /** How many connections the server holds open right now. */
+  openConnections(): Promise<number>;
   stores: Stores;
   /** Every exchange made through this server's clients, for checks against the spec. */
   exchanges: Exchange[];
@@ -82,9 +91,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       bodyLimitBytes: BODY_LIMIT_BYTES,
       rateLimit: options.rateLimit ?? { requestsPerSecond: 0, burst: 0 },
       ...(options.corsOrigins && { corsOrigins: options.corsOrigins }),
+      ...(options.authFailureLimit && { authFailureLimit: options.authFailureLimit }),
     },
   });
-  const server = createHttpServer(app).listen(0, "127.0.0.1");
+  const server = createHttpServer(app, {
+    ...DEFAULT_CONNECTION_LIMITS,
+    ...options.connections,
+  }).listen(0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
@@ -116,6 +129,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
   return {
     baseUrl,
+    port: (server.address() as AddressInfo).port,
+    openConnections: () =>
+      new Promise((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      ),
     stores,
     exchanges,
     fetch: (path, init) => recordingFetch(`${baseUrl}${path}`, init),

@@ -47,7 +47,7 @@ export interface paths {
             header?: never;
             path: {
                 /**
-                 * @description The contact's `_id` or its `external_id`.
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
                  * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
                  */
                 id: components["parameters"]["ContactRef"];
@@ -99,17 +99,24 @@ export interface components {
          *     changed. No control characters, not `.` or `..` (URL clients resolve those away), and not
          *     shaped like a contact `_id` (`contact_` + ULID), so that `/v2/contacts/{id}` always means
          *     one contact.
+         *
+         *     Stored in Unicode NFC: `é` as U+00E9 and as `e` + U+0301 are the same `external_id`
+         *     (the second is stored, and answered, as the first). No zero-width, invisible or
+         *     bidi-control characters (U+061C, U+200B–U+200F, U+202A–U+202E, U+2060–U+206F, U+FEFF):
+         *     they would make two ids that look the same, or text that displays reordered. At most 120
+         *     characters also after normalization.
          * @example user_12345
          */
         ExternalId: string;
         /**
          * @description Display name or nickname of the contact user. This is typically shown in user interfaces.
+         *     Stored in Unicode NFC (at most 256 characters also after normalization).
          * @example Jane Smith
          */
         DisplayName: string | null;
         /**
          * Format: email
-         * @description Email address of the contact user.
+         * @description Email address of the contact user. Stored in Unicode NFC.
          * @example jane.smith@example.com
          */
         Email: string | null;
@@ -120,13 +127,16 @@ export interface components {
          */
         AvatarUrl: string | null;
         /**
-         * @description No commas, since the tag filter accepts a comma-separated list.
+         * @description No commas, since the tag filter accepts a comma-separated list. Stored in Unicode NFC
+         *     (`é` as U+00E9 and as `e` + U+0301 are one tag; at most 64 characters also after
+         *     normalization). No zero-width, invisible or bidi-control characters (U+061C,
+         *     U+200B–U+200F, U+202A–U+202E, U+2060–U+206F, U+FEFF; so no emoji joined with U+200D).
          * @example premium
          */
         Tag: string;
         /**
          * @description Tags associated with the contact, for organizing and filtering. At most 50; duplicates
-         *     collapse, first order kept.
+         *     (after NFC normalization) collapse, first order kept.
          * @example [
          *       "premium",
          *       "beta-user",
@@ -259,7 +269,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The API key is missing, malformed, unknown or revoked. */
+        /**
+         * @description The API key is missing, malformed, unknown or revoked. Too many of these from one client
+         *     address get `429` (`failed-auth` policy) instead.
+         */
         Unauthorized: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
@@ -341,7 +354,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request body is larger than 128 KiB. */
+        /**
+         * @description The request body is larger than 128 KiB: refused from its `Content-Length` before any of
+         *     it is read, or (chunked) as soon as it passes the limit. The connection is closed.
+         */
         PayloadTooLarge: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
@@ -381,15 +397,17 @@ export interface components {
             };
         };
         /**
-         * @description This API key made more requests than its rate limit allows (a token bucket per key; see
-         *     `RateLimit-Policy`). Retry after `Retry-After` seconds.
+         * @description This API key made more requests than its rate limit allows (a token bucket per key, policy
+         *     `per-key`), or this client address sent too many requests with a missing or invalid key
+         *     (a token bucket per address, policy `failed-auth`; see `RateLimit-Policy`). Retry after
+         *     `Retry-After` seconds.
          */
         TooManyRequests: {
             headers: {
                 "Request-Id": components["headers"]["Request-Id"];
                 /** @description Seconds to wait before retrying. */
                 "Retry-After": string;
-                /** @description The key's quota (IETF draft): `q` requests per `w` seconds window. */
+                /** @description The quota of the key (`per-key`) or of the client address (`failed-auth`), IETF draft: `q` requests per `w` seconds window. */
                 "RateLimit-Policy": string;
                 /** @description What is left (IETF draft): `r` requests remaining, full again in `t` seconds. */
                 RateLimit: string;
@@ -441,7 +459,7 @@ export interface components {
          */
         IfNoneMatch: string;
         /**
-         * @description The contact's `_id` or its `external_id`.
+         * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
          * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
          */
         ContactRef: string;
@@ -456,10 +474,11 @@ export interface components {
          */
         ETag: string;
         /**
-         * @description `private, no-cache`: a client may keep the contact but must revalidate it (with
-         *     `If-None-Match`) before reusing it. Every other API response is `no-store`.
+         * @description `no-store`, on every response: contacts are personal data, and no HTTP cache (a browser's
+         *     disk cache, a proxy) should keep a copy. Conditional requests do not need one: a client
+         *     that keeps a contact itself sends its `ETag` in `If-None-Match` and gets `304`.
          */
-        "Cache-Control-Revalidate": "private, no-cache";
+        "Cache-Control": "no-store";
         /** @description `true` when this response is the stored response of an earlier request with the same `Idempotency-Key`. */
         "Idempotent-Replayed": "true";
     };
@@ -480,12 +499,18 @@ export interface operations {
                  * @description Case-insensitive substring of `external_id`, `display_name` or `email`, at least 2
                  *     characters (as orq.ai). Terms of 3 or more characters use the workspace's own trigram
                  *     index, whatever the workspace holds. A 2-character term is matched by reading the
-                 *     workspace's contacts from the cursor; see `422 query_too_broad`.
+                 *     workspace's contacts from the cursor; see `422 query_too_broad`. The term is
+                 *     taken in Unicode NFC, like the fields it is matched against, so `é` finds `é` however
+                 *     either was spelled (U+00E9, or `e` + U+0301). Case-insensitive means both sides are
+                 *     lower-cased with Unicode's default, character-by-character mapping (JavaScript's
+                 *     `toLowerCase`), which is not full case folding: `ß` does not match `ss`, and `İ`
+                 *     lower-cases to `i` + U+0307.
                  */
                 search?: string;
                 /**
                  * @description Only contacts having **all** of these tags. Accepts a comma-separated value
                  *     (`tags=premium,beta-user`) or the repeated form (`tags=premium&tags=beta-user`).
+                 *     Tags are compared in Unicode NFC, as they are stored.
                  */
                 tags?: components["schemas"]["Tag"][];
                 /**
@@ -597,7 +622,7 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The contact's `_id` or its `external_id`.
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
                  * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
                  */
                 id: components["parameters"]["ContactRef"];
@@ -611,7 +636,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     ETag: components["headers"]["ETag"];
-                    "Cache-Control": components["headers"]["Cache-Control-Revalidate"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -623,7 +648,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
                     ETag: components["headers"]["ETag"];
-                    "Cache-Control": components["headers"]["Cache-Control-Revalidate"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -647,7 +672,7 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The contact's `_id` or its `external_id`.
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
                  * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
                  */
                 id: components["parameters"]["ContactRef"];
@@ -684,7 +709,7 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The contact's `_id` or its `external_id`.
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
                  * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
                  */
                 id: components["parameters"]["ContactRef"];

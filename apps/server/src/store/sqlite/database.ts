@@ -1,16 +1,21 @@
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { MIGRATIONS, type Migration } from "./migrations.js";
+import { createPrivateFile, createPrivateFolder } from "./private-files.js";
 
 export type SqliteDatabase = Database.Database;
 
 /**
  * Opens (creating its folder if needed) and migrates the SQLite database. WAL lets readers run
  * beside the writer; synchronous=FULL makes every acknowledged write survive a power cut too.
+ * What it creates is private (folders 0700, the file 0600, and so its WAL and shared memory):
+ * contact data is for the server's user alone. Existing files and folders keep their modes.
  */
 export function openDatabase(path: string): SqliteDatabase {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") {
+    createPrivateFolder(dirname(path));
+    createPrivateFile(path);
+  }
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
