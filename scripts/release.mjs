@@ -68,7 +68,11 @@ function release(stage, outDir) {
     type: "module",
     bin: BINS,
     files: [`${SERVER}/dist`, `${SERVER}/package.json`, "openapi.yaml", "npm-shrinkwrap.json"],
-    scripts: { start: `node ${BINS["contacts-server"]}`, admin: `node ${BINS["contacts-admin"]}` },
+    // exec: npm passes SIGTERM to the shell it starts, which would not pass it on.
+    scripts: {
+      start: `exec node ${BINS["contacts-server"]}`,
+      admin: `exec node ${BINS["contacts-admin"]}`,
+    },
     engines: rootManifest.engines,
     dependencies,
   };
