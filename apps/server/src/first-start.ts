@@ -22,7 +22,8 @@ export function firstKeyMessage(key: string, baseUrl: string): string {
     `  ${key}`,
     "",
     `Use it as:  curl -H "Authorization: Bearer ${key}" ${baseUrl}/v2/contacts`,
-    "More keys: npm run admin -- keys create --workspace <name>",
+    "More keys: contacts-admin keys create --workspace <name>",
+    "           (in a checkout: npm run --silent admin -- keys create --workspace <name>)",
     "",
   ].join("\n");
 }

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import type { ServerResponse } from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { createApp } from "./app.js";

@@ -2,7 +2,7 @@
  * The operator's interface, run as real processes: first start prints one key, the admin CLI
  * creates, lists and revokes keys on the same database, and SIGTERM stops the server cleanly.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -81,8 +81,28 @@ describe("first start, admin CLI and shutdown", () => {
   it.each([
     ["no command", [], 2],
     ["create without a workspace", ["keys", "create"], 2],
+    ["a short option it lacks", ["keys", "create", "-w", "acme"], 2],
     ["revoke of an unknown key", ["keys", "revoke", "0000000000000000"], 1],
   ])("exits non-zero on %s", async (_name, args, code) => {
     expect((await admin(...args)).code).toBe(code);
+  });
+
+  it("refuses a mistyped DATABASE_URL in one line and creates nothing", async () => {
+    const typo = join(dataDir, "nested-typo", "contacts.db");
+    const typoAdmin = processRunner({ DATABASE_URL: typo }).admin;
+    for (const args of [
+      ["keys", "list"],
+      ["keys", "create", "--workspace", "acme"],
+      ["backup", join(dataDir, "b.db")],
+    ]) {
+      const refused = await typoAdmin(...args);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe("");
+      expect(refused.stderr).toMatch(
+        new RegExp(`^contacts-admin: no database at ${typo}; [^\\n]+\\n$`),
+      );
+    }
+    expect(existsSync(join(dataDir, "nested-typo"))).toBe(false);
+    expect(existsSync(join(dataDir, "b.db"))).toBe(false);
   });
 });

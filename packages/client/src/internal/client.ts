@@ -15,7 +15,7 @@ export interface ContactsClientOptions {
    */
   baseUrl?: string | undefined;
   /**
-   * An API key from `npm run admin -- keys create --workspace <name>`. In Node, defaults to the
+   * An API key from `npm run --silent admin -- keys create --workspace <name>`. In Node, defaults to the
    * `CONTACTS_API_KEY` environment variable.
    */
   apiKey?: string | undefined;
