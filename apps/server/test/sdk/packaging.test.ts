@@ -197,7 +197,8 @@ async function runCommonJs(dir: string, file: string): Promise<unknown> {
   return JSON.parse(stdout);
 }
 
-describe("the packed packages", () => {
+// Each case runs tsc or node on a scratch project: slow on a busy two-core machine, hence the timeout.
+describe("the packed packages", { timeout: 120_000 }, () => {
   it("publish their dual build, README, CHANGELOG and LICENSE, under MIT, with versions that move together", () => {
     const published = [
       "CHANGELOG.md",
