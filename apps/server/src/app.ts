@@ -1,5 +1,6 @@
 import express, { type Express } from "express";
 import type { ApiKeyStore } from "./auth/api-keys.js";
+import { USAGE_BODY_LIMIT_BYTES } from "./config.js";
 import { contactHandlers } from "./contacts/contact-handlers.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
@@ -8,6 +9,7 @@ import { errorRenderer, routeNotFound } from "./http/error-renderer.js";
 import { idempotency } from "./http/idempotency.js";
 import { jsonBody } from "./http/json-body.js";
 import { writeJsonInOneGo } from "./http/json-response.js";
+import { usageHandlers } from "./http/usage-handlers.js";
 import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import "./http/locals.js";
 import { openApiValidator } from "./http/openapi-validator.js";
@@ -23,10 +25,14 @@ import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics, withStoreTiming } from "./observability/metrics.js";
 import type { LoadedSpec } from "./spec.js";
+import { DEFAULT_RETENTION_DAYS } from "./usage/usage-rules.js";
+import { usageService } from "./usage/usage-service.js";
+import type { UsageStore } from "./usage/usage-store.js";
 
 /** Everything the app needs from outside; tests build their own. */
 export interface AppDeps {
   contacts: ContactStore;
+  usage: UsageStore;
   apiKeys: ApiKeyStore;
   idempotency: IdempotencyStore;
   ids: IdGenerator;
@@ -38,7 +44,15 @@ export interface AppDeps {
   readiness: () => Promise<Readiness>;
   /** Prometheus metrics; a fresh registry without process metrics by default. */
   metrics?: Metrics;
-  config: { validateResponses: boolean; bodyLimitBytes: number; rateLimit: RateLimitConfig };
+  config: {
+    validateResponses: boolean;
+    bodyLimitBytes: number;
+    rateLimit: RateLimitConfig;
+    /** Body limit of POST /v2/usage (a full batch); USAGE_BODY_LIMIT_BYTES by default. */
+    usageBodyLimitBytes?: number;
+    /** Days of usage kept (USAGE_RETENTION_DAYS); 400 by default. */
+    usageRetentionDays?: number;
+  };
 }
 
 /**
@@ -61,6 +75,16 @@ export function createApp(deps: AppDeps): Express {
   const contacts = withStoreTiming(deps.contacts, "contacts", metrics);
   const apiKeys = withStoreTiming(deps.apiKeys, "api_keys", metrics);
   const idempotencyKeys = withStoreTiming(deps.idempotency, "idempotency_keys", metrics);
+  const usage = usageService({
+    store: withStoreTiming(deps.usage, "usage", metrics),
+    contacts,
+    ids: deps.ids,
+    now: deps.now,
+    retentionDays: deps.config.usageRetentionDays ?? DEFAULT_RETENTION_DAYS,
+  });
+  // A usage batch of 1000 events needs more room than a contact; each route gets its own limit.
+  const [refuseOtherMediaTypes, parseBody] = jsonBody(deps.config.bodyLimitBytes);
+  const [, parseUsageBody] = jsonBody(deps.config.usageBodyLimitBytes ?? USAGE_BODY_LIMIT_BYTES);
 
   // Each series is one router layer (see series.ts for why).
   app.use(
@@ -83,7 +107,8 @@ export function createApp(deps: AppDeps): Express {
       // Who is asking, and whether they may, before any body is read.
       requireApiKey(apiKeys),
       rateLimit(deps.config.rateLimit, deps.now),
-      ...jsonBody(deps.config.bodyLimitBytes),
+      refuseOtherMediaTypes,
+      (req, res, next) => (req.path === "/v2/usage" ? parseUsageBody : parseBody)(req, res, next),
       strictQueryString,
       ...openApiValidator(deps.spec.document, deps.config.validateResponses),
       idempotency(idempotencyKeys, deps.now),
@@ -91,11 +116,10 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const router = express.Router({ caseSensitive: true, strict: true });
-  mountOperations(
-    router,
-    deps.spec.document,
-    contactHandlers({ store: contacts, ids: deps.ids, now: deps.now }),
-  );
+  mountOperations(router, deps.spec.document, {
+    ...contactHandlers({ store: contacts, usage, ids: deps.ids, now: deps.now }),
+    ...usageHandlers(usage),
+  });
   app.use(router);
 
   app.use(routeNotFound);

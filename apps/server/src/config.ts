@@ -20,6 +20,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Worker threads that run search and tag-filtered list calls off the event loop (0: inline). */
   listWorkers: number;
+  /** Body limit of POST /v2/usage. Keep in step with openapi.yaml (UsagePayloadTooLarge). */
+  usageBodyLimitBytes: number;
+  /** Usage of days older than this is pruned, and refused on the way in. */
+  usageRetentionDays: number;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -27,6 +31,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_DATABASE_URL = "./data/contacts.db";
 export const BODY_LIMIT_BYTES = 128 * 1024;
+/** 1000 events with every field at its longest in UTF-8 take about 1.8 MB. */
+export const USAGE_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /** Reads the config from environment variables; throws a readable error on a bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -54,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: parseNumber(env, "REQUEST_TIMEOUT_MS", 30_000),
     shutdownTimeoutMs: parseNumber(env, "SHUTDOWN_TIMEOUT_MS", 10_000),
     listWorkers: Math.floor(parseNumber(env, "LIST_WORKERS", 1)),
+    usageBodyLimitBytes: USAGE_BODY_LIMIT_BYTES,
+    usageRetentionDays: parseRetentionDays(env),
   };
 }
 
@@ -76,6 +84,17 @@ function parseNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
     throw new Error(`${name} must be a non-negative number, got "${raw}"`);
   }
   return value;
+}
+
+function parseRetentionDays(env: NodeJS.ProcessEnv): number {
+  const days = parseNumber(env, "USAGE_RETENTION_DAYS", 400);
+  // Metrics cover 30 days: a shorter retention would prune what they count.
+  if (!Number.isInteger(days) || days < 31) {
+    throw new Error(
+      `USAGE_RETENTION_DAYS must be a whole number of days, at least 31, got "${env.USAGE_RETENTION_DAYS}"`,
+    );
+  }
+  return days;
 }
 
 function parsePort(value: string): number {

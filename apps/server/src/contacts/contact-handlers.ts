@@ -18,14 +18,23 @@ import {
 } from "./contact-rules.js";
 import type { ContactStore } from "./contact-store.js";
 
+/** Where contact resources get their `metrics` (the usage domain: usage-service.ts). */
+export interface MetricsSource {
+  metricsFor(
+    workspaceId: string,
+    contactIds: readonly string[],
+  ): Promise<Map<string, Contact["metrics"]>>;
+}
+
 export interface ContactHandlerDeps {
   store: ContactStore;
+  usage: MetricsSource;
   ids: IdGenerator;
   /** Milliseconds since the epoch. */
   now: () => number;
 }
 
-/** Usage is not recorded yet; orq.ai's client requires the object on every contact. */
+/** A new contact has no usage yet; orq.ai's client requires the object on every contact. */
 const NO_USAGE: Contact["metrics"] = {
   total_cost: 0,
   total_tokens: 0,
@@ -33,8 +42,15 @@ const NO_USAGE: Contact["metrics"] = {
   error_rate: 0,
 };
 
+type ContactOperations =
+  | "createContact"
+  | "listContacts"
+  | "retrieveContact"
+  | "updateContact"
+  | "deleteContact";
+
 /** The five contact operations, keyed by operationId and typed from openapi.yaml. */
-export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
+export function contactHandlers({ store, usage, ids, now }: ContactHandlerDeps) {
   return {
     async createContact({ body, headers, principal }) {
       assertStorableBody(body);
@@ -97,11 +113,15 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
         ...(query.search !== undefined && { search: query.search.toLowerCase() }),
         ...(query.tags !== undefined && { tags: normalizeTags(query.tags) }),
       });
+      const metrics = await usage.metricsFor(
+        principal.workspaceId,
+        page.contacts.map((contact) => contact.id),
+      );
       return {
         status: 200,
         body: {
           object: "list",
-          data: page.contacts.map(toContactResource),
+          data: page.contacts.map((contact) => toContactResource(contact, metrics.get(contact.id))),
           has_more: page.hasMore,
         },
       };
@@ -116,7 +136,12 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
       if (ifNoneMatch && etagListMatches(ifNoneMatch, cache.ETag, "weak")) {
         return { status: 304, headers: cache };
       }
-      return { status: 200, body: toContactResource(contact), headers: cache };
+      const metrics = await usage.metricsFor(principal.workspaceId, [contact.id]);
+      return {
+        status: 200,
+        body: toContactResource(contact, metrics.get(contact.id)),
+        headers: cache,
+      };
     },
 
     async updateContact({ path, body = {}, headers, principal }) {
@@ -138,7 +163,12 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
         now(),
       );
       if (!contact) throw new ContactNotFoundError(path.id);
-      return { status: 200, body: toContactResource(contact), headers: { ETag: etagOf(contact) } };
+      const metrics = await usage.metricsFor(principal.workspaceId, [contact.id]);
+      return {
+        status: 200,
+        body: toContactResource(contact, metrics.get(contact.id)),
+        headers: { ETag: etagOf(contact) },
+      };
     },
 
     async deleteContact({ path, headers, principal }) {
@@ -148,7 +178,7 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
       if (!deleted) throw new ContactNotFoundError(path.id);
       return { status: 204 };
     },
-  } satisfies Handlers;
+  } satisfies Pick<Handlers, ContactOperations>;
 }
 
 /** Throws when an If-Match header is present and does not list the contact's current ETag. */
@@ -159,7 +189,10 @@ function assertIfMatch(ifMatch: string | undefined, current: ContactRecord, ref:
 }
 
 /** The wire shape of a contact (snake_case, RFC 3339 UTC dates with milliseconds). */
-export function toContactResource(contact: ContactRecord): Contact {
+export function toContactResource(
+  contact: ContactRecord,
+  metrics: Contact["metrics"] = NO_USAGE,
+): Contact {
   return {
     _id: contact.id,
     external_id: contact.externalId,
@@ -169,7 +202,7 @@ export function toContactResource(contact: ContactRecord): Contact {
     avatar_url: contact.avatarUrl,
     tags: contact.tags,
     metadata: contact.metadata,
-    metrics: NO_USAGE,
+    metrics,
     created: new Date(contact.createdAt).toISOString(),
     updated: new Date(contact.updatedAt).toISOString(),
   };

@@ -28,7 +28,7 @@ function isUtf8Charset(contentType: string | undefined): boolean {
  * Parses JSON bodies up to `limitBytes`. A body in any other media type is refused with 415 before
  * it is read, rather than left unparsed for the validator to misreport.
  */
-export function jsonBody(limitBytes: number): RequestHandler[] {
+export function jsonBody(limitBytes: number): [RequestHandler, RequestHandler] {
   const refuseOtherMediaTypes: RequestHandler = (req, _res, next) => {
     const hasBody =
       req.headers["transfer-encoding"] !== undefined ||

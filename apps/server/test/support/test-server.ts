@@ -27,6 +27,8 @@ export interface TestServerOptions {
   maxExaminedRows?: number;
   /** Worker threads for filtered lists (needs a databasePath); inline by default. */
   listWorkers?: number;
+  /** USAGE_RETENTION_DAYS; 400 by default. */
+  usageRetentionDays?: number;
 }
 
 /** A workspace with its own key and typed client. */
@@ -65,6 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const app = createApp({
     contacts: stores.contacts,
+    usage: stores.usage,
     apiKeys: stores.apiKeys,
     idempotency: stores.idempotency,
     readiness: stores.readiness,
@@ -77,6 +80,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       validateResponses: true,
       bodyLimitBytes: BODY_LIMIT_BYTES,
       rateLimit: options.rateLimit ?? { requestsPerSecond: 0, burst: 0 },
+      ...(options.usageRetentionDays !== undefined && {
+        usageRetentionDays: options.usageRetentionDays,
+      }),
     },
   });
   const server = createHttpServer(app).listen(0, "127.0.0.1");
