@@ -50,11 +50,18 @@ export type { RequestOptions } from "./internal/request.js";
 export type {
   ContactRef,
   ContactsRawClient,
+  ContactUsageParams,
   ErrorDetail,
   ETag,
   FetchLike,
   ListContactsParams,
+  RecordUsageResult,
+  TopContactList,
+  TopContactsParams,
+  UsageEvent,
+  UsageSeries,
 } from "./internal/types.js";
+export type { RecordUsageOptions, UsageResource } from "./internal/usage.js";
 
 /**
  * Creates a client of the Contacts API: `client.contacts` for typed calls that throw typed

@@ -35,6 +35,19 @@ export type IfNoneMatch = NonNullable<HeaderOf<"retrieveContact">["If-None-Match
 /** The `ETag` of a single-contact response. */
 export type ETag = operations["retrieveContact"]["responses"][200]["headers"]["ETag"];
 
+/** One usage event, as `POST /v2/usage` takes it. */
+export type UsageEvent = components["schemas"]["UsageEvent"];
+/** What recording usage did: events counted, duplicates skipped, contacts created. */
+export type RecordUsageResult = components["schemas"]["RecordUsageResponse"];
+/** The query of `contacts.usage`: `from`, `to` (RFC 3339) and `granularity` (`hour`/`day`). */
+export type ContactUsageParams = NonNullable<
+  operations["retrieveContactUsage"]["parameters"]["query"]
+>;
+export type UsageSeries = components["schemas"]["UsageSeries"];
+/** The query of `usage.top`: `by`, `from`, `to` (UTC days) and `limit`. */
+export type TopContactsParams = NonNullable<operations["listTopContacts"]["parameters"]["query"]>;
+export type TopContactList = components["schemas"]["TopContactList"];
+
 /** The typed openapi-fetch client for every path of the Contacts API. */
 export type ContactsRawClient = Client<paths>;
 
