@@ -119,6 +119,12 @@ describe("POST /v2/usage", () => {
       details: [{ path: "/body/events/1/contact", message: "no contact has this _id" }],
     });
     expect((await ws.fetch("/v2/contacts/made_then_undone")).status).toBe(404);
+    // The refused batch would have made the workspace's first contact (and its search index).
+    expect((await record(ws, [event("made_after", clock)])).contacts_created).toBe(1);
+    const found = (await (await ws.fetch("/v2/contacts?search=made_after")).json()) as {
+      data: unknown[];
+    };
+    expect(found.data).toHaveLength(1);
   });
 
   it("creates the contact of a new external_id, and uses an existing _id", async () => {

@@ -15,7 +15,11 @@ import { DAY_MS, HOUR_MS } from "../../usage/usage-rules.js";
 import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
 import { COLUMNS, type ContactRow, fromRow, toRow } from "./contact-rows.js";
 import type { SqliteDatabase } from "./database.js";
-import { WorkspaceSearchIndex } from "./workspace-search-index.js";
+import {
+  createSearchTableSql,
+  searchTableOf,
+  WorkspaceSearchIndex,
+} from "./workspace-search-index.js";
 
 interface TotalsRow {
   cost_micros: number;
@@ -153,6 +157,11 @@ export class SqliteUsageStore implements UsageStore {
     events: readonly UsageEventRecord[],
     newContact: NewContactFactory,
   ): Promise<RecordOutcome> {
+    // The workspace's search index is made outside the batch's transaction: made inside one that
+    // rolls back (an unknown _id), it would vanish under the statements cached for it.
+    if (!this.searchIndex.exists(workspaceId)) {
+      this.db.exec(createSearchTableSql(searchTableOf(workspaceId)));
+    }
     return this.db
       .transaction(() => {
         const outcome: RecordOutcome = { accepted: 0, duplicates: 0, contactsCreated: 0 };
