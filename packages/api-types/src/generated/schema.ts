@@ -331,11 +331,8 @@ export interface components {
             cost: number;
             /** @example 1250 */
             tokens: number;
-            /**
-             * @description Whether the call failed.
-             * @default false
-             */
-            error: boolean;
+            /** @description Whether the call failed; absent means `false`. */
+            error?: boolean;
             /** @example gpt-4o-mini */
             model?: string;
             input_tokens?: number;
