@@ -5,12 +5,14 @@
 // Figures, not a test: nothing here fails on a slow result.
 // Options: --quick, --rounds 3, --seconds 3, --warmup 0.5, --connections 10, --contacts 10000,
 // --scenarios create,retrieve,list (name prefixes), --from auto|dist|src|<compiled copy>,
-// --log-level warn, --keep (keep the databases).
+// --log-level warn, --keep (keep the databases), --usage-events 100000 (seeded usage for "list
+// page with metrics", over 1,000 contacts).
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "./args.js";
 import { contactRefs, createKey, seedThroughStore } from "./dataset.js";
+import { benchIngest } from "./ingest-bench.js";
 import { type LoadResult, runLoad } from "./load.js";
 import { checkParity } from "./parity.js";
 import { startTarget, type Target } from "./processes.js";
@@ -23,6 +25,7 @@ import {
   TSX_LOADER,
 } from "./server-modules.js";
 import { median, ms, rate, ratio, table } from "./stats.js";
+import { seedUsageThroughStore } from "./usage-dataset.js";
 
 const args = parseArgs(process.argv.slice(2), [
   "quick",
@@ -35,6 +38,7 @@ const args = parseArgs(process.argv.slice(2), [
   "from",
   "log-level",
   "keep",
+  "usage-events",
 ]);
 const quick = args.flag("quick");
 const rounds = Math.max(1, Math.round(args.number("rounds", 3)));
@@ -61,6 +65,17 @@ const read = await createKey(stores, "bench");
 const write = await createKey(stores, "bench-writes");
 await seedThroughStore(modules, stores, read.workspaceId, contacts, 10_000);
 const refs = contactRefs(stores.database, read.workspaceId);
+// A workspace of 1,000 contacts with usage over the last 30 days, for the metrics scenarios.
+const usageWs = await createKey(stores, "bench-usage");
+await seedThroughStore(modules, stores, usageWs.workspaceId, 1000, 1000);
+const usageContacts = contactRefs(stores.database, usageWs.workspaceId).ids;
+const usageEvents = Math.round(args.number("usage-events", quick ? 20_000 : 100_000));
+log(`seeding ${usageEvents.toLocaleString("en-US")} usage events over 1,000 contacts …`);
+await seedUsageThroughStore(stores, usageWs.workspaceId, usageContacts, usageEvents, {
+  label: "seed",
+  now: Date.now(),
+  spanDays: 30,
+});
 stores.close();
 const baselineDb = join(dir, "baseline.db");
 copyFileSync(serverDb, baselineDb);
@@ -89,10 +104,7 @@ try {
   }
 
   const all = benchScenarios(refs);
-  const wanted = args.list(
-    "scenarios",
-    all.map((s) => s.name),
-  );
+  const wanted = args.list("scenarios", [...all.map((s) => s.name), "ingest 1000-event batch"]);
   const scenarios = all.filter((s) => wanted.some((w) => s.name.startsWith(w)));
   const results = new Map<
     string,
@@ -106,7 +118,7 @@ try {
     connections,
     dynamic: scenario.dynamic === true,
     headers: {
-      Authorization: `Bearer ${scenario.key === "write" ? write.key : read.key}`,
+      Authorization: `Bearer ${{ read, write, usage: usageWs }[scenario.key].key}`,
       "Content-Type": "application/json",
     },
   });
@@ -152,6 +164,18 @@ try {
     }
   }
   const elapsed = (Date.now() - started) / 1000;
+  const ingest = wanted.some((w) => "ingest 1000-event batch".startsWith(w))
+    ? await benchIngest({
+        modules,
+        server,
+        key: usageWs.key,
+        contactIds: usageContacts,
+        rounds,
+        seconds,
+        dir,
+        log,
+      })
+    : undefined;
 
   const sum = (list: LoadResult[], pick: (r: LoadResult) => number) =>
     list.reduce((total, r) => total + pick(r), 0);
@@ -247,6 +271,14 @@ try {
       summary,
     ),
   );
+  if (ingest) {
+    out("");
+    out(
+      "### ingest 1000-event batch (POST /v2/usage, 2 connections; raw = prepared INSERTs of the same event rows, 1000 per transaction, in this process)",
+    );
+    out("");
+    out(ingest);
+  }
   if (failed > 0) {
     out("");
     out(

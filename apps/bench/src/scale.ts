@@ -4,7 +4,8 @@
 // fast the server's write path seeds N contacts compared with a raw batched better-sqlite3 insert
 // into the same schema. Figures, not a test: the target lines only say where the targets stand.
 // Options: --contacts 100000, --small 1000, --samples 1000, --budget 10 (s per query),
-// --batch 10000, --from auto|dist|src|<compiled copy>, --keep.
+// --batch 10000, --from auto|dist|src|<compiled copy>, --keep; usage (scale-usage.ts):
+// --usage-events 10000000, --usage-contacts 100000 (0 events: skip), --usage-only.
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +25,7 @@ import {
 import { type LoadSummary, startLoad } from "./neighbour-load.js";
 import { startTarget } from "./processes.js";
 import { type LatencySamples, sampleLatency } from "./sampler.js";
+import { usageScale } from "./scale-usage.js";
 import { searchPath } from "./scenarios.js";
 import {
   chooseServerCode,
@@ -42,6 +44,9 @@ const args = parseArgs(process.argv.slice(2), [
   "batch",
   "from",
   "keep",
+  "usage-events",
+  "usage-contacts",
+  "usage-only",
 ]);
 const n = Math.round(args.number("contacts", 100_000));
 const small = Math.round(args.number("small", 1_000));
@@ -55,6 +60,26 @@ if (warning) log(`warning: ${warning}`);
 
 const dir = mkdtempSync(join(tmpdir(), "contacts-scale-"));
 const modules = await loadServerModules(code.dir);
+const usageEvents = Math.round(args.number("usage-events", 10_000_000));
+const runUsage = () =>
+  usageScale({
+    modules,
+    code,
+    dir,
+    events: usageEvents,
+    contacts: Math.round(args.number("usage-contacts", 100_000)),
+    samples,
+    budgetMs,
+    log,
+  }).then((report) => process.stdout.write(`\n${report}\n`));
+if (args.flag("usage-only")) {
+  try {
+    await runUsage();
+  } finally {
+    if (!args.flag("keep")) rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 
 interface Seeded {
   path: string;
@@ -348,6 +373,7 @@ try {
   out(
     `Seeding: server store ÷ raw = ${ratio(seedRatio)} (target ≥ 0.5×: ${seedRatio >= 0.5 ? "met" : "not met"}). Server peak RSS (VmHWM): ${atSmall.rss.toFixed(0)} MB at ${count(small)}, ${atLarge.rss.toFixed(0)} MB at ${count(n)} + ${count(n)}.`,
   );
+  if (usageEvents > 0) await runUsage();
 } finally {
   if (args.flag("keep")) log(`kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });

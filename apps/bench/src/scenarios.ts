@@ -13,8 +13,11 @@ export interface ScenarioData {
 
 export interface Scenario {
   name: string;
-  /** `write` scenarios use the key of the workspace that receives the creates. */
-  key: "read" | "write";
+  /**
+   * `write` scenarios use the key of the workspace that receives the creates; `usage` the key of
+   * the workspace whose contacts have usage recorded.
+   */
+  key: "read" | "write" | "usage";
   /** Every request must be new (a create, a real change); reads can be replayed. */
   dynamic?: boolean;
   /** A request generator for one run; `label` makes created external ids unique per run. */
@@ -65,6 +68,13 @@ export function benchScenarios(data: ScenarioData): Scenario[] {
       },
     },
     { name: "list: first page", key: "read", requests: () => () => get(LIST) },
+    {
+      // Every contact of this workspace has usage: the page's metrics are real sums (the
+      // baseline, which knows no usage, answers zeros: the ratio is what metrics cost).
+      name: "list page with metrics",
+      key: "usage",
+      requests: () => () => get("/v2/contacts?limit=50&include_metrics=true"),
+    },
     {
       name: "list: deep page (cursor)",
       key: "read",

@@ -1,5 +1,6 @@
-import express, { type Express } from "express";
+import express, { type Express, type Request } from "express";
 import type { ApiKeyStore } from "./auth/api-keys.js";
+import { USAGE_BODY_LIMIT_BYTES } from "./config.js";
 import { contactHandlers } from "./contacts/contact-handlers.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
@@ -11,6 +12,7 @@ import { headAsGet } from "./http/head-as-get.js";
 import { idempotency } from "./http/idempotency.js";
 import { jsonBody } from "./http/json-body.js";
 import { writeJsonInOneGo } from "./http/json-response.js";
+import { usageHandlers } from "./http/usage-handlers.js";
 import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import "./http/locals.js";
 import { openApiValidator } from "./http/openapi-validator.js";
@@ -28,10 +30,14 @@ import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics, withStoreTiming } from "./observability/metrics.js";
 import type { LoadedSpec } from "./spec.js";
+import { DEFAULT_RETENTION_DAYS } from "./usage/usage-rules.js";
+import { usageService } from "./usage/usage-service.js";
+import type { UsageStore } from "./usage/usage-store.js";
 
 /** Everything the app needs from outside; tests build their own. */
 export interface AppDeps {
   contacts: ContactStore;
+  usage: UsageStore;
   apiKeys: ApiKeyStore;
   idempotency: IdempotencyStore;
   ids: IdGenerator;
@@ -51,6 +57,10 @@ export interface AppDeps {
     corsOrigins?: readonly string[];
     /** Failed authentications per client address; no limit when absent. */
     authFailureLimit?: TokenBucketConfig;
+    /** Body limit of POST /v2/usage (a full batch); USAGE_BODY_LIMIT_BYTES by default. */
+    usageBodyLimitBytes?: number;
+    /** Days of usage kept (USAGE_RETENTION_DAYS); 400 by default. */
+    usageRetentionDays?: number;
   };
 }
 
@@ -76,6 +86,18 @@ export function createApp(deps: AppDeps): Express {
   const contacts = withStoreTiming(deps.contacts, "contacts", metrics);
   const apiKeys = withStoreTiming(deps.apiKeys, "api_keys", metrics);
   const idempotencyKeys = withStoreTiming(deps.idempotency, "idempotency_keys", metrics);
+  const usage = usageService({
+    store: withStoreTiming(deps.usage, "usage", metrics),
+    contacts,
+    ids: deps.ids,
+    now: deps.now,
+    retentionDays: deps.config.usageRetentionDays ?? DEFAULT_RETENTION_DAYS,
+  });
+  // A usage batch of 1000 events needs more room than a contact; each route gets its own limit,
+  // checked from Content-Length before the body is read as for every other route.
+  const contactBody = jsonBody(deps.config.bodyLimitBytes);
+  const usageBody = jsonBody(deps.config.usageBodyLimitBytes ?? USAGE_BODY_LIMIT_BYTES);
+  const bodyOf = (req: Request) => (req.path === "/v2/usage" ? usageBody : contactBody);
 
   // Each series is one router layer (see series.ts for why).
   const allowCrossOrigin = cors(deps.config.corsOrigins ?? []);
@@ -104,7 +126,8 @@ export function createApp(deps: AppDeps): Express {
       ),
       rateLimit(deps.config.rateLimit, deps.now),
       requireKnownRoute,
-      ...jsonBody(deps.config.bodyLimitBytes),
+      (req, res, next) => bodyOf(req)[0](req, res, next),
+      (req, res, next) => bodyOf(req)[1](req, res, next),
       strictQueryString,
       headAsGet,
       ...openApiValidator(deps.spec.document, deps.config.validateResponses),
@@ -113,11 +136,10 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const router = express.Router({ caseSensitive: true, strict: true });
-  mountOperations(
-    router,
-    deps.spec.document,
-    contactHandlers({ store: contacts, ids: deps.ids, now: deps.now }),
-  );
+  mountOperations(router, deps.spec.document, {
+    ...contactHandlers({ store: contacts, usage, ids: deps.ids, now: deps.now }),
+    ...usageHandlers(usage),
+  });
   app.use(router);
 
   app.use(routeNotFound);

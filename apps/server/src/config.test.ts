@@ -27,6 +27,8 @@ describe("loadConfig", () => {
       shutdownTimeoutMs: 10_000,
       listWorkers: 1,
       corsOrigins: [],
+      usageBodyLimitBytes: 2 * 1024 * 1024,
+      usageRetentionDays: 400,
     } satisfies Config);
   });
 

@@ -25,6 +25,10 @@ export interface Config extends ConnectionLimits {
   listWorkers: number;
   /** Exact origins whose pages may call the API (CORS); empty: CORS off. */
   corsOrigins: string[];
+  /** Body limit of POST /v2/usage. Keep in step with openapi.yaml (UsagePayloadTooLarge). */
+  usageBodyLimitBytes: number;
+  /** Usage of days older than this is pruned, and refused on the way in. */
+  usageRetentionDays: number;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -50,6 +54,8 @@ export interface ConfigHost {
   /** The process's open-file limit; undefined when unknown. */
   openFileLimit?: number | undefined;
 }
+/** 1000 events with every field at its longest in UTF-8 take about 1.8 MB. */
+export const USAGE_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /** Reads the config from environment variables; throws a readable error on a bad value. */
 export function loadConfig(
@@ -97,6 +103,8 @@ export function loadConfig(
     shutdownTimeoutMs: parseNumber(env, "SHUTDOWN_TIMEOUT_MS", 10_000),
     listWorkers: Math.floor(parseNumber(env, "LIST_WORKERS", 1)),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
+    usageBodyLimitBytes: USAGE_BODY_LIMIT_BYTES,
+    usageRetentionDays: parseRetentionDays(env),
   };
 }
 
@@ -173,6 +181,17 @@ function parseNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
     throw new Error(`${name} must be a non-negative number, got "${raw}"`);
   }
   return value;
+}
+
+function parseRetentionDays(env: NodeJS.ProcessEnv): number {
+  const days = parseNumber(env, "USAGE_RETENTION_DAYS", 400);
+  // Metrics cover 30 days: a shorter retention would prune what they count.
+  if (!Number.isInteger(days) || days < 31) {
+    throw new Error(
+      `USAGE_RETENTION_DAYS must be a whole number of days, at least 31, got "${env.USAGE_RETENTION_DAYS}"`,
+    );
+  }
+  return days;
 }
 
 function parsePort(value: string): number {

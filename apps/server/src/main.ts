@@ -12,6 +12,8 @@ import { LogSampler } from "./observability/log-sampler.js";
 import { createMetrics } from "./observability/metrics.js";
 import { openSqliteStores } from "./server-store.js";
 import { loadSpec } from "./spec.js";
+import { startUsagePruning } from "./usage/usage-pruning.js";
+import { usageService } from "./usage/usage-service.js";
 
 /** How long an idle keep-alive connection may still bring a request once shutdown began. */
 const IDLE_CONNECTION_GRACE_MS = 1000;
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
   let draining = false;
   const app = createApp({
     contacts: stores.contacts,
+    usage: stores.usage,
     apiKeys: stores.apiKeys,
     idempotency: stores.idempotency,
     readiness: async () =>
@@ -66,6 +69,16 @@ async function main(): Promise<void> {
   if (firstKey) process.stderr.write(`${firstKeyMessage(firstKey, baseUrl)}\n`);
 
   const stopPruning = startIdempotencyPruning(stores.idempotency, Date.now, logger);
+  const stopUsagePruning = startUsagePruning(
+    usageService({
+      store: stores.usage,
+      contacts: stores.contacts,
+      ids: createIdGenerator(),
+      now: Date.now,
+      retentionDays: config.usageRetentionDays,
+    }),
+    logger,
+  );
 
   // While draining, every response not yet started tells its client not to reuse the connection.
   const inFlight = new Set<ServerResponse>();
@@ -89,6 +102,7 @@ async function main(): Promise<void> {
     // on say Connection: close; idle connections get a short grace, then are closed.
     net.Server.prototype.close.call(server, () => {
       stopPruning();
+      stopUsagePruning();
       stores.close();
       logger.info("stopped");
       process.exit(0);

@@ -11,10 +11,13 @@ import { ListWorkers } from "./store/sqlite/list-worker.js";
 import { SqliteApiKeyStore } from "./store/sqlite/sqlite-api-key-store.js";
 import { SqliteContactStore } from "./store/sqlite/sqlite-contact-store.js";
 import { SqliteIdempotencyStore } from "./store/sqlite/sqlite-idempotency-store.js";
+import { SqliteUsageStore } from "./store/sqlite/sqlite-usage-store.js";
+import type { UsageStore } from "./usage/usage-store.js";
 
 /** The stores the server and the admin CLI work on, over one database. */
 export interface Stores {
   contacts: ContactStore;
+  usage: UsageStore;
   apiKeys: ApiKeyStore;
   idempotency: IdempotencyStore;
   database: SqliteDatabase;
@@ -59,6 +62,7 @@ export function openSqliteStores(path: string, options: StoreOptions = {}): Stor
       ...(options.maxExaminedRows !== undefined && { maxExaminedRows: options.maxExaminedRows }),
       ...(filteredLists && { filteredLists }),
     }),
+    usage: new SqliteUsageStore(database),
     apiKeys: new SqliteApiKeyStore(database),
     idempotency,
     database,

@@ -169,7 +169,79 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
     }),
   "deleteContact 429": (ctx) => ctx.limitedWs.fetch("/v2/contacts/user_1", { method: "DELETE" }),
   "deleteContact 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts/user_1", { method: "DELETE" }),
+
+  "recordUsage 200": (ctx) =>
+    ctx.ws.fetch("/v2/usage", { method: "POST", ...json({ events: [usageEvent()] }) }),
+  "recordUsage 400": (ctx) =>
+    ctx.ws.fetch("/v2/usage", {
+      method: "POST",
+      ...json({ events: [usageEvent(), { ...usageEvent(), cost: -1 }] }),
+    }),
+  "recordUsage 401": (ctx) =>
+    ctx.server.fetch("/v2/usage", { method: "POST", ...json({ events: [usageEvent()] }) }),
+  "recordUsage 413": (ctx) =>
+    ctx.ws.fetch("/v2/usage", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ events: [{ ...usageEvent(), model: "x".repeat(2 * 1024 * 1024) }] }),
+    }),
+  "recordUsage 415": (ctx) =>
+    ctx.ws.fetch("/v2/usage", {
+      method: "POST",
+      headers: { "content-type": "text/csv" },
+      body: "id,contact\n1,user_1",
+    }),
+  "recordUsage 422": (ctx) =>
+    ctx.ws.fetch("/v2/usage", {
+      method: "POST",
+      ...json({ events: [{ ...usageEvent(), contact: "contact_01ARZ3NDEKTSV4RRFFQ69G5FAV" }] }),
+    }),
+  "recordUsage 429": (ctx) =>
+    ctx.limitedWs.fetch("/v2/usage", { method: "POST", ...json({ events: [usageEvent()] }) }),
+  "recordUsage 500": (ctx) =>
+    ctx.brokenWs.fetch("/v2/usage", { method: "POST", ...json({ events: [usageEvent()] }) }),
+
+  "retrieveContactUsage 200": async (ctx) => {
+    const event = usageEvent();
+    const recorded = await ctx.ws.fetch("/v2/usage", {
+      method: "POST",
+      ...json({ events: [event] }),
+    });
+    expect(recorded.status).toBe(200);
+    return ctx.ws.fetch(`/v2/contacts/${event.contact}/usage?granularity=hour`);
+  },
+  "retrieveContactUsage 400": (ctx) => ctx.ws.fetch("/v2/contacts/user_1/usage?granularity=week"),
+  "retrieveContactUsage 401": (ctx) => ctx.server.fetch("/v2/contacts/user_1/usage"),
+  "retrieveContactUsage 404": (ctx) => ctx.ws.fetch("/v2/contacts/no_such_contact/usage"),
+  "retrieveContactUsage 429": (ctx) => ctx.limitedWs.fetch("/v2/contacts/user_1/usage"),
+  "retrieveContactUsage 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts/user_1/usage"),
+
+  "listTopContacts 200": async (ctx) => {
+    const recorded = await ctx.ws.fetch("/v2/usage", {
+      method: "POST",
+      ...json({ events: [usageEvent(), usageEvent()] }),
+    });
+    expect(recorded.status).toBe(200);
+    return ctx.ws.fetch("/v2/usage/top?by=tokens&limit=5");
+  },
+  "listTopContacts 400": (ctx) => ctx.ws.fetch("/v2/usage/top?limit=101"),
+  "listTopContacts 401": (ctx) => ctx.server.fetch("/v2/usage/top"),
+  "listTopContacts 429": (ctx) => ctx.limitedWs.fetch("/v2/usage/top"),
+  "listTopContacts 500": (ctx) => ctx.brokenWs.fetch("/v2/usage/top"),
 };
+
+/** A valid usage event for a new external_id, stamped now. */
+function usageEvent() {
+  const n = ++counter;
+  return {
+    id: `evt_${n}`,
+    contact: `usage_user_${n}`,
+    timestamp: new Date().toISOString(),
+    cost: 0.00042,
+    tokens: 1250,
+    model: "gpt-4o-mini",
+  };
+}
 
 /** Every `operationId status` pair the spec documents. */
 function documentedPairs(validator: SpecValidator): string[] {

@@ -44,7 +44,7 @@ describe.skipIf(!available)("interactive docs at /docs", () => {
     await server?.close();
   });
 
-  it("shows all five operations, with no failed or off-host request", async () => {
+  it("shows every operation, with no failed or off-host request", async () => {
     const page = await browser.newPage();
     const failed: string[] = [];
     const offHost: string[] = [];
@@ -64,7 +64,7 @@ describe.skipIf(!available)("interactive docs at /docs", () => {
     await page.goto(`${server.baseUrl}/docs`, { waitUntil: "networkidle" });
     const operationIds = specOperations(loadSpec().document).map((op) => op.operationId);
     for (const operationId of operationIds) {
-      await page.locator(`#operations-Contacts-${operationId}`).waitFor({ timeout: 15_000 });
+      await page.locator(`[id^="operations-"][id$="-${operationId}"]`).waitFor({ timeout: 15_000 });
     }
     expect(await page.locator(".opblock").count()).toBe(operationIds.length);
     expect(await page.locator(".info .title").textContent()).toContain("Contacts API");

@@ -51,7 +51,9 @@ describe("the admin CLI", () => {
   it("creates the database and a backup's folder and file private", async () => {
     const path = join(dataDir, "cli", "contacts.db");
     const { admin } = processRunner({ DATABASE_URL: path });
-    expect((await admin("keys", "create", "--workspace", "modes", "--create-database")).code).toBe(0);
+    expect((await admin("keys", "create", "--workspace", "modes", "--create-database")).code).toBe(
+      0,
+    );
     expect([modeOf(join(dataDir, "cli")), modeOf(path)]).toEqual(["700", "600"]);
 
     const backup = join(dataDir, "backups", "nightly", "copy.db");

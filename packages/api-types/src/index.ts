@@ -15,6 +15,13 @@ type UpdateContactSchema = Schemas["UpdateContactRequest"];
 type ContactListSchema = Schemas["ContactList"];
 type MetricsSchema = Schemas["Metrics"];
 type ErrorSchema = Schemas["Error"];
+type UsageEventSchema = Schemas["UsageEvent"];
+type RecordUsageRequestSchema = Schemas["RecordUsageRequest"];
+type RecordUsageResponseSchema = Schemas["RecordUsageResponse"];
+type UsageBucketSchema = Schemas["UsageBucket"];
+type UsageSeriesSchema = Schemas["UsageSeries"];
+type TopContactSchema = Schemas["TopContact"];
+type TopContactListSchema = Schemas["TopContactList"];
 type ListContactsQuery = NonNullable<operations["listContacts"]["parameters"]["query"]>;
 
 /** A user of the customer's system, as the API returns it. */
@@ -48,3 +55,17 @@ export type Metadata = Schemas["Metadata"];
 export type ErrorCode = ApiErrorBody["code"];
 /** One failing field of an error: its JSON pointer and what is wrong. */
 export type ErrorDetail = NonNullable<ApiErrorBody["details"]>[number];
+/** One attributed call, as `POST /v2/usage` takes it. */
+export interface UsageEvent extends UsageEventSchema {}
+/** The body of `POST /v2/usage`: 1–1000 events. */
+export interface RecordUsageRequest extends RecordUsageRequestSchema {}
+/** What recording usage did: events counted, duplicates skipped, contacts created. */
+export interface RecordUsageResponse extends RecordUsageResponseSchema {}
+/** One UTC hour or day of a contact's usage. */
+export interface UsageBucket extends UsageBucketSchema {}
+/** A contact's usage, bucket by bucket: `{ object: "list", data }`. */
+export interface UsageSeries extends UsageSeriesSchema {}
+/** A contact and its totals over a period. */
+export interface TopContact extends TopContactSchema {}
+/** The workspace's top contacts for a period: `{ object: "list", data }`. */
+export interface TopContactList extends TopContactListSchema {}

@@ -57,7 +57,18 @@ export {
 export type { Logger, LogLevel } from "./internal/logging.js";
 export type { ContactPage, PagePromise } from "./internal/pagination.js";
 export type { RequestOptions } from "./internal/request.js";
-export type { ContactsRawClient, ETag, FetchLike } from "./internal/types.js";
+export type {
+  ContactsRawClient,
+  ContactUsageParams,
+  ETag,
+  FetchLike,
+  RecordUsageResult,
+  TopContactList,
+  TopContactsParams,
+  UsageEvent,
+  UsageSeries,
+} from "./internal/types.js";
+export type { RecordUsageOptions, UsageResource } from "./internal/usage.js";
 export { VERSION } from "./internal/version.js";
 
 /**

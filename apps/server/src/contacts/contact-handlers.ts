@@ -23,14 +23,23 @@ import {
 } from "./contact-rules.js";
 import type { ContactStore } from "./contact-store.js";
 
+/** Where contact resources get their `metrics` (the usage domain: usage-service.ts). */
+export interface MetricsSource {
+  metricsFor(
+    workspaceId: string,
+    contactIds: readonly string[],
+  ): Promise<Map<string, Contact["metrics"]>>;
+}
+
 export interface ContactHandlerDeps {
   store: ContactStore;
+  usage: MetricsSource;
   ids: IdGenerator;
   /** Milliseconds since the epoch. */
   now: () => number;
 }
 
-/** Usage is not recorded yet; orq.ai's client requires the object on every contact. */
+/** A new contact has no usage yet; orq.ai's client requires the object on every contact. */
 const NO_USAGE: Contact["metrics"] = {
   total_cost: 0,
   total_tokens: 0,
@@ -38,8 +47,15 @@ const NO_USAGE: Contact["metrics"] = {
   error_rate: 0,
 };
 
+type ContactOperations =
+  | "createContact"
+  | "listContacts"
+  | "retrieveContact"
+  | "updateContact"
+  | "deleteContact";
+
 /** The five contact operations, keyed by operationId and typed from openapi.yaml. */
-export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
+export function contactHandlers({ store, usage, ids, now }: ContactHandlerDeps) {
   return {
     async createContact({ body, headers, principal }) {
       assertStorableBody(body);
@@ -106,11 +122,15 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
         ...(query.search !== undefined && { search: normalizeSearchTerm(query.search) }),
         ...(query.tags !== undefined && { tags: normalizeTags(query.tags, "/query/tags") }),
       });
+      const metrics = await usage.metricsFor(
+        principal.workspaceId,
+        page.contacts.map((contact) => contact.id),
+      );
       return {
         status: 200,
         body: {
           object: "list",
-          data: page.contacts.map(toContactResource),
+          data: page.contacts.map((contact) => toContactResource(contact, metrics.get(contact.id))),
           has_more: page.hasMore,
         },
       };
@@ -126,7 +146,12 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
       if (ifNoneMatch && etagListMatches(ifNoneMatch, etag.ETag, "weak")) {
         return { status: 304, headers: etag };
       }
-      return { status: 200, body: toContactResource(contact), headers: etag };
+      const metrics = await usage.metricsFor(principal.workspaceId, [contact.id]);
+      return {
+        status: 200,
+        body: toContactResource(contact, metrics.get(contact.id)),
+        headers: etag,
+      };
     },
 
     async updateContact({ path, body = {}, headers, principal }) {
@@ -148,7 +173,12 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
         now(),
       );
       if (!contact) throw new ContactNotFoundError(path.id);
-      return { status: 200, body: toContactResource(contact), headers: { ETag: etagOf(contact) } };
+      const metrics = await usage.metricsFor(principal.workspaceId, [contact.id]);
+      return {
+        status: 200,
+        body: toContactResource(contact, metrics.get(contact.id)),
+        headers: { ETag: etagOf(contact) },
+      };
     },
 
     async deleteContact({ path, headers, principal }) {
@@ -160,7 +190,7 @@ export function contactHandlers({ store, ids, now }: ContactHandlerDeps) {
       if (!deleted) throw new ContactNotFoundError(path.id);
       return { status: 204 };
     },
-  } satisfies Handlers;
+  } satisfies Pick<Handlers, ContactOperations>;
 }
 
 /** Throws when an If-Match header is present and does not list the contact's current ETag. */
@@ -171,7 +201,10 @@ function assertIfMatch(ifMatch: string | undefined, current: ContactRecord, ref:
 }
 
 /** The wire shape of a contact (snake_case, RFC 3339 UTC dates with milliseconds). */
-export function toContactResource(contact: ContactRecord): Contact {
+export function toContactResource(
+  contact: ContactRecord,
+  metrics: Contact["metrics"] = NO_USAGE,
+): Contact {
   return {
     _id: contact.id,
     external_id: contact.externalId,
@@ -181,7 +214,7 @@ export function toContactResource(contact: ContactRecord): Contact {
     avatar_url: contact.avatarUrl,
     tags: contact.tags,
     metadata: contact.metadata,
-    metrics: NO_USAGE,
+    metrics,
     created: new Date(contact.createdAt).toISOString(),
     updated: new Date(contact.updatedAt).toISOString(),
   };

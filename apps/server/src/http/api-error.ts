@@ -10,6 +10,7 @@ import {
   QueryTooBroadError,
 } from "../contacts/contact-errors.js";
 import { isImmutableField } from "../contacts/contact-rules.js";
+import { UnknownContactError, UsageValidationError } from "../usage/usage-errors.js";
 
 /** An error with its HTTP rendering decided: status, stable code, message and extras. */
 export class ApiError extends Error {
@@ -21,6 +22,7 @@ export class ApiError extends Error {
     readonly extras: {
       details?: FieldProblem[];
       existingId?: string;
+      eventIndex?: number;
       headers?: Record<string, string>;
     } = {},
   ) {
@@ -39,6 +41,15 @@ const MAX_DETAILS = 20;
 export function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof ContactValidationError) return invalid(error.problems);
+  if (error instanceof UsageValidationError) return invalid(error.problems);
+  if (error instanceof UnknownContactError) {
+    return new ApiError(422, "unknown_contact", error.message, {
+      details: [
+        { path: `/body/events/${error.eventIndex}/contact`, message: "no contact has this _id" },
+      ],
+      eventIndex: error.eventIndex,
+    });
+  }
   if (error instanceof ContactNotFoundError) return new ApiError(404, "not_found", error.message);
   if (error instanceof ExternalIdConflictError) {
     return new ApiError(409, "external_id_conflict", error.message, {

@@ -37,6 +37,7 @@ export function errorRenderer(logger: Logger): ErrorRequestHandler {
     };
     if (apiError.extras.details) body.details = apiError.extras.details;
     if (apiError.extras.existingId) body.existing_id = apiError.extras.existingId;
+    if (apiError.extras.eventIndex !== undefined) body.event_index = apiError.extras.eventIndex;
     if (apiError.extras.headers) res.set(apiError.extras.headers);
     if (mustClose(req, apiError.status)) res.setHeader("Connection", "close");
     // Written directly, past the response validator's res.json hook: rendering an error must

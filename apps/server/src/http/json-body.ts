@@ -40,7 +40,7 @@ const JSON_MEDIA_TYPES = ["application/json", "application/merge-patch+json"];
  * Why not express.json (body-parser): on any error it reads the whole rest of the body before
  * answering, to keep the connection usable; a client could make the server read gigabytes.
  */
-export function jsonBody(limitBytes: number): RequestHandler[] {
+export function jsonBody(limitBytes: number): [RequestHandler, RequestHandler] {
   const refuseFromHeaders: RequestHandler = (req, _res, next) => {
     const length = Number(req.headers["content-length"] ?? 0);
     const hasBody = req.headers["transfer-encoding"] !== undefined || length > 0;

@@ -4,24 +4,35 @@ import { contactHandlers } from "../contacts/contact-handlers.js";
 import { createIdGenerator } from "../ids.js";
 import { openSqliteStores } from "../server-store.js";
 import { loadSpec, type OpenApiDocument } from "../spec.js";
+import { usageService } from "../usage/usage-service.js";
 import { type Handlers, mountOperations, specOperations } from "./operations.js";
+import { usageHandlers } from "./usage-handlers.js";
 
 const spec = loadSpec().document;
 const stores = openSqliteStores(":memory:");
-const handlers = contactHandlers({
-  store: stores.contacts,
+const usage = usageService({
+  store: stores.usage,
+  contacts: stores.contacts,
   ids: createIdGenerator(),
   now: Date.now,
+  retentionDays: 400,
 });
+const handlers: Handlers = {
+  ...contactHandlers({ store: stores.contacts, usage, ids: createIdGenerator(), now: Date.now }),
+  ...usageHandlers(usage),
+};
 
 describe("specOperations", () => {
-  it("lists the five operations of openapi.yaml with Express routes", () => {
+  it("lists the operations of openapi.yaml with Express routes", () => {
     expect(specOperations(spec).map((op) => `${op.operationId} ${op.method} ${op.route}`)).toEqual([
       "listContacts get /v2/contacts",
       "createContact post /v2/contacts",
       "retrieveContact get /v2/contacts/:id",
       "deleteContact delete /v2/contacts/:id",
       "updateContact patch /v2/contacts/:id",
+      "retrieveContactUsage get /v2/contacts/:id/usage",
+      "recordUsage post /v2/usage",
+      "listTopContacts get /v2/usage/top",
     ]);
   });
 });

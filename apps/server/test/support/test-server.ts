@@ -35,6 +35,8 @@ export interface TestServerOptions {
   corsOrigins?: string[];
   /** The server's defaults unless a test is about connections. */
   connections?: Partial<ConnectionLimits>;
+  /** USAGE_RETENTION_DAYS; 400 by default. */
+  usageRetentionDays?: number;
 }
 
 /** A workspace with its own key and typed client. */
@@ -78,6 +80,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const app = createApp({
     contacts: stores.contacts,
+    usage: stores.usage,
     apiKeys: stores.apiKeys,
     idempotency: stores.idempotency,
     readiness: stores.readiness,
@@ -92,6 +95,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       rateLimit: options.rateLimit ?? { requestsPerSecond: 0, burst: 0 },
       ...(options.corsOrigins && { corsOrigins: options.corsOrigins }),
       ...(options.authFailureLimit && { authFailureLimit: options.authFailureLimit }),
+      ...(options.usageRetentionDays !== undefined && {
+        usageRetentionDays: options.usageRetentionDays,
+      }),
     },
   });
   const server = createHttpServer(app, {

@@ -84,6 +84,98 @@ export interface paths {
         patch: operations["updateContact"];
         trace?: never;
     };
+    "/v2/contacts/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
+                 * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+                 */
+                id: components["parameters"]["ContactRef"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Retrieve a contact's usage over time
+         * @description The contact's usage in UTC buckets (hours or days) covering `[from, to)`: every bucket, in
+         *     order, zeros included. `from` is rounded down and `to` up to a bucket boundary; each
+         *     bucket counts the events whose `timestamp` falls in it. At most 744 hourly or 400 daily
+         *     buckets (`400` otherwise). Defaults: `to` is the end of the current bucket, `from` 30 days
+         *     before `to`.
+         */
+        get: operations["retrieveContactUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record usage events
+         * @description Records 1–1000 usage events (calls your system attributes to a contact), in one
+         *     transaction: all of them or none.
+         *
+         *     - **Deduplicated per workspace by `id`**: an event whose `id` the workspace has seen
+         *       before (in an earlier batch or earlier in this one) is a duplicate, never counted twice,
+         *       whatever its content: the first one wins. Resending a batch is therefore always safe.
+         *       An id is remembered as long as its event is kept (see retention below) and forgotten
+         *       when its contact is deleted.
+         *     - **The whole batch is validated first**: one invalid event is a `400` whose `details`
+         *       name it (`/body/events/3/cost`), and nothing is stored.
+         *     - `contact` is a contact `_id` or `external_id`. An `external_id` the workspace does not
+         *       have yet **creates the contact** (no other fields), counted in `contacts_created`. An
+         *       `_id` the workspace does not have is a `422` (`unknown_contact`) naming the event, and
+         *       nothing is stored.
+         *     - `timestamp` may be at most 5 minutes in the future, and not older than the server's
+         *       retention period (`USAGE_RETENTION_DAYS`, 400 days by default), after which events are
+         *       deleted.
+         *     - `cost` is kept in micro-USD: a cost with more than 6 decimals is rounded to the
+         *       nearest micro-USD, and every sum the API returns is exact to the micro-USD.
+         *
+         *     The body may be up to 2 MiB, enough for 1000 events with every field at its longest.
+         */
+        post: operations["recordUsage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/usage/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the contacts that used the most
+         * @description The workspace's contacts with the largest totals over the UTC days `[from, to)`, largest
+         *     first (ties: newest contact first); only contacts with a non-zero total are listed.
+         *     Defaults: the last 30 days, today included. At most 400 days.
+         */
+        get: operations["listTopContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -157,7 +249,13 @@ export interface components {
         Metadata: {
             [key: string]: unknown;
         };
-        /** @description Usage of the contact. All values are `0` until usage is recorded. */
+        /**
+         * @description The contact's usage over the last 30 days, counted by the hour: the events whose
+         *     `timestamp` falls in the current UTC hour or the 719 hours before it (or later, up to 5
+         *     minutes ahead). `total_cost` is in USD, exact to the micro-USD (6 decimals);
+         *     `error_rate` is failed requests ÷ requests, `0` when there are none. All values are `0`
+         *     until usage is recorded (`POST /v2/usage`).
+         */
         Metrics: {
             total_cost: number;
             total_tokens: number;
@@ -218,6 +316,85 @@ export interface components {
             /** @description Whether more contacts exist beyond this page in the direction of travel. */
             has_more: boolean;
         };
+        /** @description One call your system attributes to a contact. */
+        UsageEvent: {
+            /**
+             * @description Your unique id of the event; the workspace counts each id once.
+             * @example evt_01J9ZQ3K8M
+             */
+            id: string;
+            /**
+             * @description The contact's `_id`, or its `external_id` (a new `external_id` creates the contact).
+             * @example user_12345
+             */
+            contact: string;
+            /**
+             * Format: date-time
+             * @description When the call happened (RFC 3339); at most 5 minutes in the future.
+             * @example 2024-01-15T10:30:00Z
+             */
+            timestamp: string;
+            /**
+             * @description USD, kept to the micro-USD (6 decimals, rounded).
+             * @example 0.00042
+             */
+            cost: number;
+            /** @example 1250 */
+            tokens: number;
+            /** @description Whether the call failed; absent means `false`. */
+            error?: boolean;
+            /** @example gpt-4o-mini */
+            model?: string;
+            input_tokens?: number;
+            output_tokens?: number;
+            latency_ms?: number;
+        };
+        /** @description A batch of usage events. */
+        RecordUsageRequest: {
+            events: components["schemas"]["UsageEvent"][];
+        };
+        /** @description What the batch did. */
+        RecordUsageResponse: {
+            /** @description Events stored and counted now. */
+            accepted: number;
+            /** @description Events whose `id` the workspace had already seen; not counted again. */
+            duplicates: number;
+            /** @description Contacts created for `external_id`s the workspace did not have. */
+            contacts_created: number;
+        };
+        /** @description One UTC hour or day of a contact's usage. */
+        UsageBucket: {
+            /** @description Start of the bucket. */
+            start: components["schemas"]["Timestamp"];
+            /** @description USD, exact to the micro-USD (6 decimals). */
+            total_cost: number;
+            total_tokens: number;
+            total_requests: number;
+            /** @description Failed requests ÷ requests; `0` when there are none. */
+            error_rate: number;
+        };
+        /** @description A contact's usage, bucket by bucket. */
+        UsageSeries: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["UsageBucket"][];
+        };
+        /** @description A contact and its totals over the period. */
+        TopContact: {
+            contact: components["schemas"]["Contact"];
+            /** @description USD, exact to the micro-USD (6 decimals). */
+            total_cost: number;
+            total_tokens: number;
+            total_requests: number;
+            /** @description Failed requests ÷ requests; `0` when there are none. */
+            error_rate: number;
+        };
+        /** @description The top contacts, largest first. */
+        TopContactList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["TopContact"][];
+        };
         /**
          * @description The one error shape of the API. `error` and `message` carry the same text, because
          *     orq.ai's clients read one or the other; `code` is stable and meant for programs.
@@ -229,7 +406,7 @@ export interface components {
              * @description Stable, machine-readable error code.
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "route_not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "idempotency_key_in_use" | "idempotency_key_reused" | "precondition_failed" | "rate_limited" | "query_too_broad" | "internal_error";
+            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "route_not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "idempotency_key_in_use" | "idempotency_key_reused" | "precondition_failed" | "rate_limited" | "query_too_broad" | "unknown_contact" | "internal_error";
             /** @description Same text as `error`. */
             message: string;
             /** @description One entry per failing field. */
@@ -238,6 +415,8 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+            /** @description On `unknown_contact`, the index of the first event whose `contact` is unknown. */
+            event_index?: number;
             /** @description On `external_id_conflict`, the `_id` of the contact that already has it. */
             existing_id?: components["schemas"]["ContactId"];
             /** @description Same as the `Request-Id` response header. */
@@ -364,6 +543,45 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request body is larger than 2 MiB. */
+        UsagePayloadTooLarge: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description An event's `contact` is shaped like a contact `_id` (`contact_` + ULID) that the
+         *     workspace does not have (`unknown_contact`); `details` and `event_index` name the first
+         *     such event. Nothing in the batch is stored.
+         */
+        UnknownContact: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Event 3 names contact contact_01ARZ3NDEKTSV4RRFFQ69G5FAV, which does not exist",
+                 *       "code": "unknown_contact",
+                 *       "message": "Event 3 names contact contact_01ARZ3NDEKTSV4RRFFQ69G5FAV, which does not exist",
+                 *       "details": [
+                 *         {
+                 *           "path": "/body/events/3/contact",
+                 *           "message": "no contact has this _id"
+                 *         }
+                 *       ],
+                 *       "event_index": 3,
+                 *       "request_id": "req_01HZY5V3GQ8M7N2K4P6R9S1T3W"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -764,6 +982,128 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    retrieveContactUsage: {
+        parameters: {
+            query?: {
+                /** @description Start of the period (RFC 3339), inclusive. Default 30 days before `to`. */
+                from?: string;
+                /** @description End of the period (RFC 3339), exclusive. Default the end of the current bucket. */
+                to?: string;
+                /** @description Bucket size. */
+                granularity?: "hour" | "day";
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
+                 * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+                 */
+                id: components["parameters"]["ContactRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact's usage, one entry per bucket. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageSeries"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    recordUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "events": [
+                 *         {
+                 *           "id": "evt_01J9ZQ3K8M",
+                 *           "contact": "user_12345",
+                 *           "timestamp": "2024-01-15T10:30:00Z",
+                 *           "cost": 0.00042,
+                 *           "tokens": 1250,
+                 *           "model": "gpt-4o-mini",
+                 *           "input_tokens": 1000,
+                 *           "output_tokens": 250,
+                 *           "latency_ms": 830
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["RecordUsageRequest"];
+            };
+        };
+        responses: {
+            /** @description The batch is stored (or was already). */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordUsageResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["UsagePayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnknownContact"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listTopContacts: {
+        parameters: {
+            query?: {
+                /** @description The total to rank by; `errors` is the number of failed requests. */
+                by?: "cost" | "tokens" | "requests" | "errors";
+                /** @description First UTC day of the period. Default 29 days before today. */
+                from?: string;
+                /** @description UTC day after the period (exclusive). Default tomorrow. */
+                to?: string;
+                /** @description How many contacts. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The top contacts, largest first. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopContactList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };

@@ -6,6 +6,7 @@ import { createLog, type Logger, type LogLevel } from "./logging.js";
 import { checkMaxRetries, checkTimeout, type Hooks, type Transport } from "./request.js";
 import { sleep } from "./retry.js";
 import type { ContactsRawClient, FetchLike } from "./types.js";
+import { type UsageResource, usageResource } from "./usage.js";
 import { VERSION } from "./version.js";
 
 export interface ContactsClientOptions {
@@ -41,6 +42,8 @@ export interface ContactsClientOptions {
 export interface ContactsClient {
   /** Create, list, retrieve, update and delete contacts, with typed errors, paging and retries. */
   readonly contacts: ContactsResource;
+  /** Record usage events and list the top contacts (`contacts.usage` gives one's series). */
+  readonly usage: UsageResource;
   /**
    * The typed openapi-fetch client, for anything `contacts` does not wrap. It sends the API key
    * and the client's headers through the client's fetch, but neither retries nor throws.
@@ -90,6 +93,7 @@ export function buildContactsClient(
   };
   return {
     contacts: contactsResource(transport),
+    usage: usageResource(transport),
     raw,
   };
 }

@@ -5,6 +5,7 @@ import { type RequestOptions, send, type Transport } from "./request.js";
 import type {
   Contact,
   ContactRef,
+  ContactUsageParams,
   CreateContactRequest,
   ETag,
   IdempotencyKey,
@@ -12,6 +13,7 @@ import type {
   IfNoneMatch,
   ListContactsParams,
   UpdateContactRequest,
+  UsageSeries,
 } from "./types.js";
 
 /** A single-contact result: the contact with its ETag, to send back as `ifMatch`. */
@@ -83,6 +85,15 @@ export interface ContactsResource {
   ): ApiPromise<Contact, ContactResult>;
   /** Deletes a contact. Retried only when the connection failed before any response. */
   delete(id: ContactRef, options?: WriteOptions): ApiPromise<void>;
+  /**
+   * The contact's usage in UTC buckets (default: the last 30 days, by day), every bucket of the
+   * period in order, zeros included.
+   */
+  usage(
+    id: ContactRef,
+    params?: ContactUsageParams,
+    options?: RequestOptions,
+  ): ApiPromise<UsageSeries>;
 }
 
 /** The contacts resource over a transport. */
@@ -208,6 +219,25 @@ export function contactsResource(transport: Transport): ContactsResource {
             options,
           ),
         ),
+      );
+    },
+
+    usage(id, params = {}, options = {}) {
+      return new ApiPromise(
+        send(
+          transport,
+          {
+            retry: "safe",
+            attempt: ({ signal, fetch }) =>
+              raw.GET("/v2/contacts/{id}/usage", {
+                params: { path: { id }, query: params },
+                signal,
+                fetch,
+                ...headersOf(options),
+              }),
+          },
+          options,
+        ).then(({ data, response }) => resultOf(bodyOf(data, response), response)),
       );
     },
 

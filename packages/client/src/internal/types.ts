@@ -16,7 +16,10 @@ export type {
   ErrorCode,
   ErrorDetail,
   ListContactsParams,
+  TopContactList,
   UpdateContactRequest,
+  UsageEvent,
+  UsageSeries,
 } from "@contacts/api-types";
 
 type HeaderOf<Op extends keyof operations> = NonNullable<operations[Op]["parameters"]["header"]>;
@@ -29,6 +32,15 @@ export type IfMatch = NonNullable<HeaderOf<"updateContact">["If-Match"]> &
 export type IfNoneMatch = NonNullable<HeaderOf<"retrieveContact">["If-None-Match"]>;
 /** The `ETag` of a single-contact response. */
 export type ETag = operations["retrieveContact"]["responses"][200]["headers"]["ETag"];
+
+/** What recording usage did: events counted, duplicates skipped, contacts created. */
+export type { RecordUsageResponse as RecordUsageResult } from "@contacts/api-types";
+/** The query of `contacts.usage`: `from`, `to` (RFC 3339) and `granularity` (`hour`/`day`). */
+export type ContactUsageParams = NonNullable<
+  operations["retrieveContactUsage"]["parameters"]["query"]
+>;
+/** The query of `usage.top`: `by`, `from`, `to` (UTC days) and `limit`. */
+export type TopContactsParams = NonNullable<operations["listTopContacts"]["parameters"]["query"]>;
 
 /** The typed openapi-fetch client for every path of the Contacts API. */
 export type ContactsRawClient = Client<paths>;

@@ -175,4 +175,61 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 5,
+    description: "usage events and their hourly and daily totals per contact",
+    sql: `
+      -- Keyed by workspace first, like everything a request reads. The primary key is the
+      -- per-workspace dedupe of event ids: the first event with an id wins.
+      CREATE TABLE usage_events (
+        workspace_id  TEXT NOT NULL,
+        event_id      TEXT NOT NULL,
+        contact_id    TEXT NOT NULL,
+        ts            INTEGER NOT NULL,           -- ms since epoch
+        cost_micros   INTEGER NOT NULL,           -- micro-USD: sums stay exact
+        tokens        INTEGER NOT NULL,
+        error         INTEGER NOT NULL,           -- 0 or 1
+        model         TEXT,
+        input_tokens  INTEGER,
+        output_tokens INTEGER,
+        latency_ms    REAL,
+        PRIMARY KEY (workspace_id, event_id)
+      ) WITHOUT ROWID;
+      -- A contact's events: its deletion, and pruning by day.
+      CREATE INDEX usage_events_contact ON usage_events (workspace_id, contact_id, ts);
+
+      -- Totals per contact and UTC hour / day, written in the events' transaction: metrics,
+      -- series and top lists read these, never the events.
+      CREATE TABLE usage_hourly (
+        workspace_id TEXT NOT NULL,
+        contact_id   TEXT NOT NULL,
+        hour         INTEGER NOT NULL,            -- floor(ms / 3600000)
+        cost_micros  INTEGER NOT NULL,
+        tokens       INTEGER NOT NULL,
+        requests     INTEGER NOT NULL,
+        errors       INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, contact_id, hour)
+      ) WITHOUT ROWID;
+      CREATE TABLE usage_daily (
+        workspace_id TEXT NOT NULL,
+        contact_id   TEXT NOT NULL,
+        day          INTEGER NOT NULL,            -- floor(ms / 86400000)
+        cost_micros  INTEGER NOT NULL,
+        tokens       INTEGER NOT NULL,
+        requests     INTEGER NOT NULL,
+        errors       INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, contact_id, day)
+      ) WITHOUT ROWID;
+      -- A workspace's days in order, totals included: top lists and pruning read only this.
+      CREATE INDEX usage_daily_by_day
+        ON usage_daily (workspace_id, day, contact_id, cost_micros, tokens, requests, errors);
+
+      -- Deleting a contact deletes its usage, in the same transaction, whoever deletes it.
+      CREATE TRIGGER contacts_usage_delete AFTER DELETE ON contacts BEGIN
+        DELETE FROM usage_events WHERE workspace_id = old.workspace_id AND contact_id = old.id;
+        DELETE FROM usage_hourly WHERE workspace_id = old.workspace_id AND contact_id = old.id;
+        DELETE FROM usage_daily WHERE workspace_id = old.workspace_id AND contact_id = old.id;
+      END;
+    `,
+  },
 ];

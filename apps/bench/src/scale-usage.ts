@@ -1,0 +1,119 @@
+// The usage part of `npm run bench:scale`: the p99 of a list page with metrics and of the top
+// lists with no usage, then with `events` usage events over `contacts` contacts (spread over 60
+// days, so about half fall in the metrics window), through the real server over HTTP.
+import { join } from "node:path";
+import { contactRefs, createKey, seedThroughStore } from "./dataset.js";
+import { startTarget } from "./processes.js";
+import { type LatencySamples, sampleLatency } from "./sampler.js";
+import { REPO_ROOT, type ServerCode, type ServerModules, serverCommand } from "./server-modules.js";
+import { ms, rate, ratio, table } from "./stats.js";
+import { seedUsageThroughStore } from "./usage-dataset.js";
+
+export interface UsageScaleOptions {
+  modules: ServerModules;
+  code: ServerCode;
+  dir: string;
+  events: number;
+  contacts: number;
+  samples: number;
+  budgetMs: number;
+  log: (line: string) => void;
+}
+
+const SHAPES = [
+  { name: "list page of 50 with metrics", path: "/v2/contacts?limit=50&include_metrics=true" },
+  { name: "usage/top by cost (30 days)", path: "/v2/usage/top?by=cost&limit=10" },
+  { name: "usage/top by errors (30 days)", path: "/v2/usage/top?by=errors&limit=10" },
+  { name: "contact usage, 30 days by day", path: "" },
+];
+
+/** Seeds, measures at 0 and at `events`; resolves to the Markdown report. */
+export async function usageScale(options: UsageScaleOptions): Promise<string> {
+  const { modules, code, dir, events, contacts, samples, budgetMs, log } = options;
+  const count = (x: number) => x.toLocaleString("en-US");
+  const path = join(dir, "usage.db");
+  let stores = modules.stores.openSqliteStores(path);
+  const { key, workspaceId } = await createKey(stores, "bench-usage");
+  log(`usage: seeding ${count(contacts)} contacts …`);
+  await seedThroughStore(modules, stores, workspaceId, contacts, 10_000);
+  const ids = contactRefs(stores.database, workspaceId).ids;
+  const newest = ids.at(-1) as string;
+  stores.close();
+
+  const measure = async (label: string): Promise<LatencySamples[]> => {
+    log(`usage: measuring at ${label} …`);
+    const server = await startTarget(
+      "server",
+      serverCommand(code),
+      {
+        DATABASE_URL: path,
+        NODE_ENV: "production",
+        LOG_LEVEL: "warn",
+        RATE_LIMIT_RPS: "1000000",
+        RATE_LIMIT_BURST: "1000000",
+      },
+      REPO_ROOT,
+    );
+    try {
+      const results: LatencySamples[] = [];
+      for (const shape of SHAPES) {
+        const result = await sampleLatency(
+          server.url,
+          shape.path || `/v2/contacts/${newest}/usage`,
+          { Authorization: `Bearer ${key}` },
+          { samples, budgetMs },
+        );
+        if (result.failures > 0) log(`  ${shape.name}: ${result.failures} failed responses`);
+        log(
+          `  ${shape.name}: p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms (${result.count} samples)`,
+        );
+        results.push(result);
+      }
+      return results;
+    } finally {
+      await server.stop();
+    }
+  };
+
+  const before = await measure("0 events");
+  stores = modules.stores.openSqliteStores(path);
+  log(`usage: seeding ${count(events)} events through the usage store …`);
+  let last = performance.now();
+  const seedRate = await seedUsageThroughStore(stores, workspaceId, ids, events, {
+    label: "scale",
+    now: Date.now(),
+    spanDays: 60,
+    progress: (done) => {
+      if (performance.now() - last < 5000 && done < events) return;
+      last = performance.now();
+      log(`  events: ${count(done)} / ${count(events)}`);
+    },
+  });
+  stores.close();
+  const after = await measure(`${count(events)} events`);
+
+  const rows = SHAPES.map((shape, i) => {
+    const a = before[i] as LatencySamples;
+    const b = after[i] as LatencySamples;
+    return [shape.name, ms(a.p50), ms(a.p99), ms(b.p50), ms(b.p99), ratio(b.p99 / a.p99)];
+  });
+  const list = (after[0] as LatencySamples).p99 / (before[0] as LatencySamples).p99;
+  const top = Math.max((after[1] as LatencySamples).p99, (after[2] as LatencySamples).p99);
+  return [
+    `### Usage at ${count(events)} events over ${count(contacts)} contacts (60 days; seeded through the usage store at ${rate(seedRate)} events/s)`,
+    "",
+    table(
+      [
+        "query",
+        "p50 ms at 0",
+        "p99 ms at 0",
+        `p50 ms at ${count(events)}`,
+        `p99 ms at ${count(events)}`,
+        "p99 ratio",
+      ],
+      rows,
+    ),
+    "",
+    `Targets: list page p99 within 1.5× of 0 events: ${ratio(list)} (${list <= 1.5 ? "met" : "not met"}); top p99 ≤ 50 ms: ${ms(top)} ms (${top <= 50 ? "met" : "not met"}).`,
+  ].join("\n");
+}

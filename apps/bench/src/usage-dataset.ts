@@ -1,0 +1,112 @@
+// Deterministic usage events for the benches, and the two ways of writing them that they compare:
+// the server's usage store (events plus hourly and daily totals, one transaction per 1000) and a
+// raw batched INSERT of the same event rows.
+import type { Stores } from "../../server/src/server-store.js";
+import type { SqliteDatabase } from "../../server/src/store/sqlite/database.js";
+import type { UsageEventRecord } from "../../server/src/usage/usage.js";
+
+const MODELS = ["gpt-4o-mini", "gpt-4o", "claude-3-5-sonnet", "llama-3.1-70b"];
+const MINUTE = 60_000;
+
+/**
+ * The k-th event of a data set of `label`: its contact is drawn from `contacts` by a scrambled k
+ * (evenly, in random order), its time spread over the `spanDays` before `now`.
+ */
+export function usageEventAt(
+  label: string,
+  k: number,
+  contacts: readonly string[],
+  now: number,
+  spanDays: number,
+): UsageEventRecord {
+  const h = Math.imul(k, 0x9e3779b1) >>> 0;
+  const tokens = 200 + (h % 4000);
+  return {
+    id: `${label}-${k.toString(36)}`,
+    contactRef: contacts[h % contacts.length] as string,
+    timestamp: now - ((h >>> 3) % (spanDays * 24 * 60)) * MINUTE - (k % MINUTE),
+    costMicros: tokens * 3,
+    tokens,
+    error: h % 50 === 0,
+    model: MODELS[h % MODELS.length] as string,
+    inputTokens: Math.floor(tokens * 0.8),
+    outputTokens: tokens - Math.floor(tokens * 0.8),
+    latencyMs: 300 + (h % 2000),
+  };
+}
+
+/** The wire form of an event, as POST /v2/usage takes it. */
+export function wireEvent(event: UsageEventRecord): Record<string, unknown> {
+  return {
+    id: event.id,
+    contact: event.contactRef,
+    timestamp: new Date(event.timestamp).toISOString(),
+    cost: event.costMicros / 1e6,
+    tokens: event.tokens,
+    error: event.error,
+    model: event.model,
+    input_tokens: event.inputTokens,
+    output_tokens: event.outputTokens,
+    latency_ms: event.latencyMs,
+  };
+}
+
+/** Seeds `n` events through the server's usage store, 1000 per transaction; resolves to events/s. */
+export async function seedUsageThroughStore(
+  stores: Stores,
+  workspaceId: string,
+  contacts: readonly string[],
+  n: number,
+  options: { label: string; now: number; spanDays: number; progress?: (done: number) => void },
+): Promise<number> {
+  const started = performance.now();
+  for (let start = 0; start < n; start += 1000) {
+    const batch: UsageEventRecord[] = [];
+    for (let k = start; k < Math.min(n, start + 1000); k++) {
+      batch.push(usageEventAt(options.label, k, contacts, options.now, options.spanDays));
+    }
+    await stores.usage.record(workspaceId, batch, () => {
+      throw new Error("every contact of the data set exists");
+    });
+    options.progress?.(Math.min(n, start + 1000));
+  }
+  return n / ((performance.now() - started) / 1000);
+}
+
+/**
+ * The reference: the same event rows by a prepared INSERT, 1000 per transaction, into the same
+ * table (no totals, no dedupe lookup, no contact resolution); resolves to events/s.
+ */
+export function rawUsageInsert(
+  db: SqliteDatabase,
+  workspaceId: string,
+  contacts: readonly string[],
+  n: number,
+  options: { label: string; now: number; spanDays: number },
+): number {
+  const insert = db.prepare(
+    `INSERT INTO usage_events (workspace_id, event_id, contact_id, ts, cost_micros, tokens, error,
+       model, input_tokens, output_tokens, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertBatch = db.transaction((start: number, end: number) => {
+    for (let k = start; k < end; k++) {
+      const e = usageEventAt(options.label, k, contacts, options.now, options.spanDays);
+      insert.run(
+        workspaceId,
+        e.id,
+        e.contactRef,
+        e.timestamp,
+        e.costMicros,
+        e.tokens,
+        e.error ? 1 : 0,
+        e.model,
+        e.inputTokens,
+        e.outputTokens,
+        e.latencyMs,
+      );
+    }
+  });
+  const started = performance.now();
+  for (let start = 0; start < n; start += 1000) insertBatch(start, Math.min(n, start + 1000));
+  return n / ((performance.now() - started) / 1000);
+}

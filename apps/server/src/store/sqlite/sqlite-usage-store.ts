@@ -1,0 +1,371 @@
+// UsageStore on better-sqlite3: a batch is one write transaction (events, hourly and daily
+// totals, contacts created for new external_ids); reads use the totals, never the events.
+import type { Statement } from "better-sqlite3";
+import type { ContactRecord } from "../../contacts/contact.js";
+import { CONTACT_ID_PATTERN } from "../../ids.js";
+import type {
+  Granularity,
+  RecordOutcome,
+  TopBy,
+  UsageEventRecord,
+  UsageTotals,
+} from "../../usage/usage.js";
+import { UnknownContactError } from "../../usage/usage-errors.js";
+import { DAY_MS, HOUR_MS } from "../../usage/usage-rules.js";
+import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
+import { COLUMNS, type ContactRow, fromRow, toRow } from "./contact-rows.js";
+import type { SqliteDatabase } from "./database.js";
+import {
+  createSearchTableSql,
+  searchTableOf,
+  WorkspaceSearchIndex,
+} from "./workspace-search-index.js";
+
+interface TotalsRow {
+  cost_micros: number;
+  tokens: number;
+  requests: number;
+  errors: number;
+}
+
+/** The column a top list ranks by; spliced into SQL, so only these names reach it. */
+const RANK_COLUMN: Record<TopBy, keyof TotalsRow> = {
+  cost: "cost_micros",
+  tokens: "tokens",
+  requests: "requests",
+  errors: "errors",
+};
+
+const HOURS_PER_DAY = 24;
+
+export class SqliteUsageStore implements UsageStore {
+  private readonly eventExists: Statement<[string, string], 1>;
+  private readonly insertEvent: Statement;
+  private readonly addHourly: Statement;
+  private readonly addDaily: Statement;
+  private readonly contactById: Statement<[string, string], { id: string }>;
+  private readonly contactByExternalId: Statement<[string, string], { id: string }>;
+  private readonly newestContactId: Statement<[string], { id: string | null }>;
+  private readonly insertContact: Statement;
+  private readonly totalsSinceStatement: Statement<unknown[], TotalsRow & { contact_id: string }>;
+  private readonly hourlySeries: Statement<unknown[], TotalsRow & { bucket: number }>;
+  private readonly dailySeries: Statement<unknown[], TotalsRow & { bucket: number }>;
+  private readonly topStatements: Record<
+    TopBy,
+    Statement<unknown[], TotalsRow & { contact_id: string }>
+  >;
+  private readonly contactsByIds: Statement<[string, string], ContactRow>;
+  private readonly workspaces: Statement<[], { id: string }>;
+  private readonly oldDays: Statement<
+    [string, number, number],
+    { contact_id: string; day: number }
+  >;
+  private readonly deleteDayEvents: Statement;
+  private readonly deleteDayHours: Statement;
+  private readonly deleteDay: Statement;
+  private readonly searchIndex: WorkspaceSearchIndex;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.searchIndex = new WorkspaceSearchIndex(db);
+    this.eventExists = db
+      .prepare("SELECT 1 FROM usage_events WHERE workspace_id = ? AND event_id = ?")
+      .pluck() as Statement<[string, string], 1>;
+    this.insertEvent = db.prepare(
+      `INSERT INTO usage_events (workspace_id, event_id, contact_id, ts, cost_micros, tokens,
+         error, model, input_tokens, output_tokens, latency_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const upsert = (table: string, bucket: string) =>
+      db.prepare(
+        `INSERT INTO ${table} (workspace_id, contact_id, ${bucket}, cost_micros, tokens, requests, errors)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (workspace_id, contact_id, ${bucket}) DO UPDATE SET
+           cost_micros = cost_micros + excluded.cost_micros, tokens = tokens + excluded.tokens,
+           requests = requests + excluded.requests, errors = errors + excluded.errors`,
+      );
+    this.addHourly = upsert("usage_hourly", "hour");
+    this.addDaily = upsert("usage_daily", "day");
+    this.contactById = db.prepare("SELECT id FROM contacts WHERE workspace_id = ? AND id = ?");
+    this.contactByExternalId = db.prepare(
+      "SELECT id FROM contacts WHERE workspace_id = ? AND external_id = ?",
+    );
+    this.newestContactId = db.prepare("SELECT max(id) AS id FROM contacts WHERE workspace_id = ?");
+    this.insertContact = db.prepare(
+      `INSERT INTO contacts (${COLUMNS}, search_text)
+       VALUES (@id, @workspace_id, @external_id, @display_name, @email, @avatar_url, @tags,
+               @metadata, @created_at, @updated_at, @version, @search_text)`,
+    );
+    // Whole days from the daily totals, the window's first partial day from the hourly ones:
+    // at most 31 + 23 rows per contact, however busy it was.
+    this.totalsSinceStatement = db.prepare(
+      `SELECT contact_id, sum(cost_micros) AS cost_micros, sum(tokens) AS tokens,
+              sum(requests) AS requests, sum(errors) AS errors
+       FROM (
+         SELECT contact_id, cost_micros, tokens, requests, errors FROM usage_daily
+         WHERE workspace_id = @ws AND contact_id IN (SELECT value FROM json_each(@ids)) AND day >= @day
+         UNION ALL
+         SELECT contact_id, cost_micros, tokens, requests, errors FROM usage_hourly
+         WHERE workspace_id = @ws AND contact_id IN (SELECT value FROM json_each(@ids))
+           AND hour >= @fromHour AND hour < @toHour
+       )
+       GROUP BY contact_id`,
+    );
+    const series = (table: string, bucket: string) =>
+      db.prepare(
+        `SELECT ${bucket} AS bucket, cost_micros, tokens, requests, errors FROM ${table}
+         WHERE workspace_id = ? AND contact_id = ? AND ${bucket} >= ? AND ${bucket} < ?`,
+      ) as Statement<unknown[], TotalsRow & { bucket: number }>;
+    this.hourlySeries = series("usage_hourly", "hour");
+    this.dailySeries = series("usage_daily", "day");
+    const top = (column: string) =>
+      db.prepare(
+        `SELECT contact_id, sum(cost_micros) AS cost_micros, sum(tokens) AS tokens,
+                sum(requests) AS requests, sum(errors) AS errors
+         FROM usage_daily INDEXED BY usage_daily_by_day
+         WHERE workspace_id = ? AND day >= ? AND day < ?
+         GROUP BY contact_id HAVING sum(${column}) > 0
+         ORDER BY sum(${column}) DESC, contact_id DESC LIMIT ?`,
+      ) as Statement<unknown[], TotalsRow & { contact_id: string }>;
+    this.topStatements = {
+      cost: top(RANK_COLUMN.cost),
+      tokens: top(RANK_COLUMN.tokens),
+      requests: top(RANK_COLUMN.requests),
+      errors: top(RANK_COLUMN.errors),
+    };
+    this.contactsByIds = db.prepare(
+      `SELECT ${COLUMNS} FROM contacts
+       WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?))`,
+    );
+    this.workspaces = db.prepare("SELECT id FROM workspaces");
+    this.oldDays = db.prepare(
+      `SELECT contact_id, day FROM usage_daily INDEXED BY usage_daily_by_day
+       WHERE workspace_id = ? AND day < ? LIMIT ?`,
+    );
+    this.deleteDayEvents = db.prepare(
+      "DELETE FROM usage_events WHERE workspace_id = ? AND contact_id = ? AND ts >= ? AND ts < ?",
+    );
+    this.deleteDayHours = db.prepare(
+      "DELETE FROM usage_hourly WHERE workspace_id = ? AND contact_id = ? AND hour >= ? AND hour < ?",
+    );
+    this.deleteDay = db.prepare(
+      "DELETE FROM usage_daily WHERE workspace_id = ? AND contact_id = ? AND day = ?",
+    );
+  }
+
+  async record(
+    workspaceId: string,
+    events: readonly UsageEventRecord[],
+    newContact: NewContactFactory,
+  ): Promise<RecordOutcome> {
+    // The workspace's search index is made outside the batch's transaction: made inside one that
+    // rolls back (an unknown _id), it would vanish under the statements cached for it.
+    if (!this.searchIndex.exists(workspaceId)) {
+      this.db.exec(createSearchTableSql(searchTableOf(workspaceId)));
+    }
+    return this.db
+      .transaction(() => {
+        const outcome: RecordOutcome = { accepted: 0, duplicates: 0, contactsCreated: 0 };
+        const seen = new Set<string>();
+        const contactIds = new Map<string, string>();
+        // Summed per (contact, bucket) first: one upsert per bucket, not per event.
+        const hourly = new Map<string, Bucket>();
+        const daily = new Map<string, Bucket>();
+        events.forEach((event, index) => {
+          if (seen.has(event.id) || this.eventExists.get(workspaceId, event.id) !== undefined) {
+            outcome.duplicates++;
+            return;
+          }
+          seen.add(event.id);
+          let contactId = contactIds.get(event.contactRef);
+          if (contactId === undefined) {
+            contactId = this.resolveContact(
+              workspaceId,
+              event.contactRef,
+              index,
+              newContact,
+              outcome,
+            );
+            contactIds.set(event.contactRef, contactId);
+          }
+          this.insertEvent.run(
+            workspaceId,
+            event.id,
+            contactId,
+            event.timestamp,
+            event.costMicros,
+            event.tokens,
+            event.error ? 1 : 0,
+            event.model,
+            event.inputTokens,
+            event.outputTokens,
+            event.latencyMs,
+          );
+          addTo(hourly, contactId, Math.floor(event.timestamp / HOUR_MS), event);
+          addTo(daily, contactId, Math.floor(event.timestamp / DAY_MS), event);
+          outcome.accepted++;
+        });
+        for (const b of hourly.values()) {
+          this.addHourly.run(
+            workspaceId,
+            b.contactId,
+            b.bucket,
+            b.costMicros,
+            b.tokens,
+            b.requests,
+            b.errors,
+          );
+        }
+        for (const b of daily.values()) {
+          this.addDaily.run(
+            workspaceId,
+            b.contactId,
+            b.bucket,
+            b.costMicros,
+            b.tokens,
+            b.requests,
+            b.errors,
+          );
+        }
+        return outcome;
+      })
+      .immediate();
+  }
+
+  async totalsSince(
+    workspaceId: string,
+    contactIds: readonly string[],
+    fromHour: number,
+  ): Promise<Map<string, UsageTotals>> {
+    const firstWholeDay = Math.ceil(fromHour / HOURS_PER_DAY);
+    const rows = this.totalsSinceStatement.all({
+      ws: workspaceId,
+      ids: JSON.stringify(contactIds),
+      day: firstWholeDay,
+      fromHour,
+      toHour: firstWholeDay * HOURS_PER_DAY,
+    });
+    return new Map(rows.map((row) => [row.contact_id, totalsOf(row)]));
+  }
+
+  async series(
+    workspaceId: string,
+    contactId: string,
+    granularity: Granularity,
+    from: number,
+    to: number,
+  ): Promise<Map<number, UsageTotals>> {
+    const statement = granularity === "hour" ? this.hourlySeries : this.dailySeries;
+    const rows = statement.all(workspaceId, contactId, from, to);
+    return new Map(rows.map((row) => [row.bucket, totalsOf(row)]));
+  }
+
+  async top(
+    workspaceId: string,
+    by: TopBy,
+    fromDay: number,
+    toDay: number,
+    limit: number,
+  ): Promise<{ contact: ContactRecord; totals: UsageTotals }[]> {
+    return this.db
+      .transaction(() => {
+        const rows = this.topStatements[by].all(workspaceId, fromDay, toDay, limit);
+        const contacts = new Map(
+          this.contactsByIds
+            .all(workspaceId, JSON.stringify(rows.map((row) => row.contact_id)))
+            .map((row) => [row.id, fromRow(row)]),
+        );
+        return rows.flatMap((row) => {
+          const contact = contacts.get(row.contact_id);
+          return contact ? [{ contact, totals: totalsOf(row) }] : [];
+        });
+      })
+      .deferred();
+  }
+
+  async prune(beforeDay: number, batch: number): Promise<number> {
+    return this.db
+      .transaction(() => {
+        let deleted = 0;
+        for (const { id: workspaceId } of this.workspaces.all()) {
+          if (deleted >= batch) break;
+          for (const { contact_id, day } of this.oldDays.all(
+            workspaceId,
+            beforeDay,
+            batch - deleted,
+          )) {
+            this.deleteDayEvents.run(workspaceId, contact_id, day * DAY_MS, (day + 1) * DAY_MS);
+            this.deleteDayHours.run(
+              workspaceId,
+              contact_id,
+              day * HOURS_PER_DAY,
+              (day + 1) * HOURS_PER_DAY,
+            );
+            this.deleteDay.run(workspaceId, contact_id, day);
+            deleted++;
+          }
+        }
+        return deleted;
+      })
+      .immediate();
+  }
+
+  /** The contact an event names: an _id must exist; a new external_id creates its contact. */
+  private resolveContact(
+    workspaceId: string,
+    ref: string,
+    index: number,
+    newContact: NewContactFactory,
+    outcome: RecordOutcome,
+  ): string {
+    if (CONTACT_ID_PATTERN.test(ref)) {
+      const found = this.contactById.get(workspaceId, ref);
+      // Thrown inside the transaction: nothing of the batch is kept.
+      if (!found) throw new UnknownContactError(index, ref);
+      return found.id;
+    }
+    const found = this.contactByExternalId.get(workspaceId, ref);
+    if (found) return found.id;
+    const newest = this.newestContactId.get(workspaceId)?.id ?? undefined;
+    const contact = newContact(ref, newest);
+    if (newest !== undefined && contact.id <= newest) {
+      throw new Error(`new contact id ${contact.id} is not after ${newest}`);
+    }
+    const row = toRow(contact);
+    const { lastInsertRowid } = this.insertContact.run(row);
+    this.searchIndex.add(workspaceId, lastInsertRowid, row.search_text);
+    outcome.contactsCreated++;
+    return contact.id;
+  }
+}
+
+interface Bucket extends UsageTotals {
+  contactId: string;
+  bucket: number;
+}
+
+function addTo(
+  buckets: Map<string, Bucket>,
+  contactId: string,
+  bucket: number,
+  event: UsageEventRecord,
+): void {
+  const key = `${contactId} ${bucket}`;
+  let totals = buckets.get(key);
+  if (!totals) {
+    totals = { contactId, bucket, costMicros: 0, tokens: 0, requests: 0, errors: 0 };
+    buckets.set(key, totals);
+  }
+  totals.costMicros += event.costMicros;
+  totals.tokens += event.tokens;
+  totals.requests += 1;
+  if (event.error) totals.errors += 1;
+}
+
+function totalsOf(row: TotalsRow): UsageTotals {
+  return {
+    costMicros: row.cost_micros,
+    tokens: row.tokens,
+    requests: row.requests,
+    errors: row.errors,
+  };
+}
