@@ -36,12 +36,19 @@ describe("HEAD answers as GET, without a body", () => {
   const getRoutes = specOperations(loadSpec().document).filter((op) => op.method === "get");
 
   it("covers every GET route of the spec", () => {
-    expect(getRoutes.map((op) => op.path).sort()).toEqual(["/v2/contacts", "/v2/contacts/{id}"]);
+    expect(getRoutes.map((op) => op.path).sort()).toEqual([
+      "/v2/contacts",
+      "/v2/contacts/{id}",
+      "/v2/contacts/{id}/usage",
+      "/v2/usage/top",
+    ]);
   });
 
   it.each<[string, () => string, number]>([
     ["a list", () => "/v2/contacts?limit=1", 200],
     ["a contact", () => `/v2/contacts/${contactId}`, 200],
+    ["a contact's usage", () => `/v2/contacts/${contactId}/usage`, 200],
+    ["the top contacts", () => "/v2/usage/top?by=cost", 200],
     ["a missing contact", () => "/v2/contacts/no_such_contact", 404],
     ["a bad parameter", () => "/v2/contacts?limit=0", 400],
   ])("on %s", async (_name, path, status) => {
