@@ -1,14 +1,13 @@
 import express, { type Express } from "express";
 import type { ApiKeyStore } from "./auth/api-keys.js";
-import { contactHandlers } from "./contacts/contact-handlers.js";
+import { contactService } from "./contacts/contact-service.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
+import { contactsAdapter } from "./http/contacts-adapter.js";
 import { docsRoutes } from "./http/docs-routes.js";
 import { errorRenderer, routeNotFound } from "./http/error-renderer.js";
-import { idempotency } from "./http/idempotency.js";
 import { jsonBody } from "./http/json-body.js";
 import { writeJsonInOneGo } from "./http/json-response.js";
-import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import "./http/locals.js";
 import { openApiValidator } from "./http/openapi-validator.js";
 import { mountOperations } from "./http/operations.js";
@@ -19,6 +18,8 @@ import { observeRequests } from "./http/request-log.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { series } from "./http/series.js";
 import { strictQueryString } from "./http/strict-query.js";
+import { idempotency } from "./idempotency/idempotency-middleware.js";
+import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics, withStoreTiming } from "./observability/metrics.js";
@@ -91,11 +92,9 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const router = express.Router({ caseSensitive: true, strict: true });
-  mountOperations(
-    router,
-    deps.spec.document,
-    contactHandlers({ store: contacts, ids: deps.ids, now: deps.now }),
-  );
+  // One contact domain; one adapter per API surface over it.
+  const service = contactService({ store: contacts, ids: deps.ids, now: deps.now });
+  mountOperations(router, deps.spec.document, { ...contactsAdapter(service) });
   app.use(router);
 
   app.use(routeNotFound);

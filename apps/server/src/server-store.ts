@@ -2,6 +2,7 @@ import type { ApiKeyStore } from "./auth/api-keys.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import type { Readiness } from "./http/operator-routes.js";
 import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
+import { SqliteIdempotencyStore } from "./idempotency/sqlite-idempotency-store.js";
 import {
   LATEST_SCHEMA_VERSION,
   openDatabase,
@@ -9,7 +10,6 @@ import {
 } from "./store/sqlite/database.js";
 import { SqliteApiKeyStore } from "./store/sqlite/sqlite-api-key-store.js";
 import { SqliteContactStore } from "./store/sqlite/sqlite-contact-store.js";
-import { SqliteIdempotencyStore } from "./store/sqlite/sqlite-idempotency-store.js";
 
 /** The stores the server and the admin CLI work on, over one database. */
 export interface Stores {
@@ -26,11 +26,10 @@ export interface Stores {
 /** Opens the embedded SQLite default store at `path` (":memory:" for a throwaway one). */
 export function openSqliteStores(path: string): Stores {
   const database = openDatabase(path);
-  const idempotency = new SqliteIdempotencyStore(database);
   return {
-    contacts: new SqliteContactStore(database, idempotency),
+    contacts: new SqliteContactStore(database),
     apiKeys: new SqliteApiKeyStore(database),
-    idempotency,
+    idempotency: new SqliteIdempotencyStore(database),
     database,
     readiness: async () => {
       try {

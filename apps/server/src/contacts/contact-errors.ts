@@ -40,3 +40,14 @@ export class PreconditionFailedError extends Error {
     super(`Contact ${ref} does not match If-Match: it changed since it was read`);
   }
 }
+
+/** A list cursor under a sorted order names no contact of the workspace (see ListContactsQuery). */
+export class CursorNotFoundError extends Error {
+  override readonly name = "CursorNotFoundError";
+  constructor(
+    readonly cursor: string,
+    readonly parameter: "startingAfter" | "endingBefore",
+  ) {
+    super(`Cursor ${cursor} names no contact of this workspace`);
+  }
+}

@@ -3,6 +3,7 @@ import { HttpError } from "express-openapi-validator/dist/framework/types.js";
 import {
   ContactNotFoundError,
   ContactValidationError,
+  CursorNotFoundError,
   ExternalIdConflictError,
   type FieldProblem,
   PreconditionFailedError,
@@ -45,6 +46,15 @@ export function toApiError(error: unknown): ApiError | undefined {
   }
   if (error instanceof PreconditionFailedError) {
     return new ApiError(412, "precondition_failed", error.message);
+  }
+  if (error instanceof CursorNotFoundError) {
+    const parameter = error.parameter === "startingAfter" ? "starting_after" : "ending_before";
+    return invalid([
+      {
+        path: `/query/${parameter}`,
+        message: "names no contact of this workspace (a sorted list needs an existing cursor)",
+      },
+    ]);
   }
   if (error instanceof HttpError) return fromValidatorError(error);
   if (isBodyParserError(error)) return fromBodyParserError(error);

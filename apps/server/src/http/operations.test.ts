@@ -1,18 +1,16 @@
 import express from "express";
 import { describe, expect, it } from "vitest";
-import { contactHandlers } from "../contacts/contact-handlers.js";
+import { contactService } from "../contacts/contact-service.js";
 import { createIdGenerator } from "../ids.js";
 import { openSqliteStores } from "../server-store.js";
 import { loadSpec, type OpenApiDocument } from "../spec.js";
+import { contactsAdapter } from "./contacts-adapter.js";
 import { type Handlers, mountOperations, specOperations } from "./operations.js";
 
 const spec = loadSpec().document;
 const stores = openSqliteStores(":memory:");
-const handlers = contactHandlers({
-  store: stores.contacts,
-  ids: createIdGenerator(),
-  now: Date.now,
-});
+const service = contactService({ store: stores.contacts, ids: createIdGenerator(), now: Date.now });
+const handlers: Handlers = { ...contactsAdapter(service) };
 
 describe("specOperations", () => {
   it("lists the five operations of openapi.yaml with Express routes", () => {
@@ -30,6 +28,7 @@ describe("mountOperations refuses a spec and a handler table that disagree", () 
   it("accepts the real pair", () => {
     expect(() => mountOperations(express.Router(), spec, handlers)).not.toThrow();
   });
+
 
   it("refuses an operation without a handler", () => {
     const extended: OpenApiDocument = structuredClone(spec);

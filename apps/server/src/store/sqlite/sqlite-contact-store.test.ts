@@ -5,7 +5,6 @@ import type { ListContactsQuery } from "../../contacts/contact-store.js";
 import { createIdGenerator } from "../../ids.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { SqliteContactStore, searchTextOf } from "./sqlite-contact-store.js";
-import { SqliteIdempotencyStore } from "./sqlite-idempotency-store.js";
 
 const WORKSPACE = "11111111-1111-4111-8111-111111111111";
 const OTHER = "22222222-2222-4222-8222-222222222222";
@@ -26,7 +25,7 @@ beforeAll(async () => {
   for (const id of [WORKSPACE, OTHER]) {
     db.prepare("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, 0)").run(id, id);
   }
-  store = new SqliteContactStore(db, new SqliteIdempotencyStore(db), 16);
+  store = new SqliteContactStore(db, 16);
   const ids = createIdGenerator();
   const sample = fc.sample(
     fc.record({ name: text(0, 12), email: text(0, 8), tags: fc.subarray(["x", "y", "z"]) }),

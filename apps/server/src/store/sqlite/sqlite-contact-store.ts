@@ -1,7 +1,7 @@
 import type { Statement } from "better-sqlite3";
 import { SqliteError } from "better-sqlite3";
 import type { ContactFields, ContactRecord, Metadata } from "../../contacts/contact.js";
-import { ExternalIdConflictError } from "../../contacts/contact-errors.js";
+import { CursorNotFoundError, ExternalIdConflictError } from "../../contacts/contact-errors.js";
 import type {
   ContactPage,
   ContactStore,
@@ -10,7 +10,6 @@ import type {
   NewContact,
 } from "../../contacts/contact-store.js";
 import type { SqliteDatabase } from "./database.js";
-import type { SqliteIdempotencyStore } from "./sqlite-idempotency-store.js";
 
 interface ContactRow {
   id: string;
@@ -51,7 +50,6 @@ export class SqliteContactStore implements ContactStore {
    */
   constructor(
     private readonly db: SqliteDatabase,
-    private readonly idempotency: SqliteIdempotencyStore,
     private readonly searchWindow = 2000,
   ) {
     this.insertContact = db.prepare(
@@ -90,13 +88,11 @@ export class SqliteContactStore implements ContactStore {
       updatedAt: contact.createdAt,
       version: 1,
     };
-    const { idempotency } = options;
     try {
       this.db.transaction(() => {
         this.insertContact.run(toRow(record));
         for (const tag of record.tags) this.insertTag.run(record.id, tag);
-        if (idempotency)
-          this.idempotency.completeSync(workspaceId, idempotency.key, idempotency.response);
+        options.withinTransaction?.(record);
       })();
     } catch (error) {
       if (error instanceof SqliteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") {
@@ -140,6 +136,15 @@ export class SqliteContactStore implements ContactStore {
       );
       filterParams.push(tag);
     }
+    if (query.anyTags !== undefined && query.anyTags.length > 0) {
+      filters.push(
+        `EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = contacts.id AND t.tag IN (${query.anyTags.map(() => "?").join(", ")}))`,
+      );
+      filterParams.push(...query.anyTags);
+    }
+    if (query.sort !== undefined && query.sort !== "newest") {
+      return this.sortedPage(workspaceId, query, query.sort, filters, filterParams);
+    }
     // One extra row tells whether more exist beyond the page.
     const wanted = query.limit + 1;
     const rows =
@@ -150,6 +155,60 @@ export class SqliteContactStore implements ContactStore {
              ORDER BY id ${order} LIMIT ?`,
           ).all(...scopeParams, ...filterParams, wanted);
 
+    const hasMore = rows.length > query.limit;
+    const page = rows.slice(0, query.limit).map(fromRow);
+    if (backwards) page.reverse();
+    return { contacts: page, hasMore };
+  }
+
+  /**
+   * A page under a sorted order: keyset pagination on (sort key, id), the cursor contact's sort
+   * key looked up in the workspace. Searches here filter with the same `instr` as everywhere.
+   */
+  private sortedPage(
+    workspaceId: string,
+    query: ListContactsQuery,
+    sort: "display_name" | "updated",
+    filters: string[],
+    filterParams: unknown[],
+  ): ContactPage {
+    const backwards = query.endingBefore !== undefined;
+    const cursorId = query.endingBefore ?? query.startingAfter;
+    const scope = ["contacts.workspace_id = ?"];
+    const scopeParams: unknown[] = [workspaceId];
+    if (cursorId !== undefined) {
+      const cursor = this.selectById.get(workspaceId, cursorId);
+      if (!cursor) {
+        throw new CursorNotFoundError(cursorId, backwards ? "endingBefore" : "startingAfter");
+      }
+      if (sort === "updated") {
+        // Most recently updated first: forwards goes down (updated_at, id).
+        scope.push(`(contacts.updated_at, contacts.id) ${backwards ? ">" : "<"} (?, ?)`);
+        scopeParams.push(cursor.updated_at, cursor.id);
+      } else if (cursor.display_name === null) {
+        // A-Z with NULL (no name) first, as SQLite orders NULL before every text.
+        scope.push(
+          backwards
+            ? "(contacts.display_name IS NULL AND contacts.id < ?)"
+            : "(contacts.display_name IS NOT NULL OR contacts.id > ?)",
+        );
+        scopeParams.push(cursor.id);
+      } else {
+        scope.push(
+          backwards
+            ? "(contacts.display_name IS NULL OR (contacts.display_name, contacts.id) < (?, ?))"
+            : "(contacts.display_name, contacts.id) > (?, ?)",
+        );
+        scopeParams.push(cursor.display_name, cursor.id);
+      }
+    }
+    const forwards = sort === "updated" ? "DESC" : "ASC";
+    const direction = backwards ? (forwards === "ASC" ? "DESC" : "ASC") : forwards;
+    const key = sort === "updated" ? "updated_at" : "display_name";
+    const rows = this.listStatement(
+      `SELECT ${COLUMNS} FROM contacts WHERE ${[...scope, ...filters].join(" AND ")}
+       ORDER BY ${key} ${direction}, id ${direction} LIMIT ?`,
+    ).all(...scopeParams, ...filterParams, query.limit + 1);
     const hasMore = rows.length > query.limit;
     const page = rows.slice(0, query.limit).map(fromRow);
     if (backwards) page.reverse();
