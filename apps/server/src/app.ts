@@ -6,6 +6,7 @@ import { requireApiKey } from "./http/auth.js";
 import { contactsAdapter } from "./http/contacts-adapter.js";
 import { docsRoutes } from "./http/docs-routes.js";
 import { errorRenderer, routeNotFound } from "./http/error-renderer.js";
+import { identitiesAdapter } from "./http/identities-adapter.js";
 import { jsonBody } from "./http/json-body.js";
 import { writeJsonInOneGo } from "./http/json-response.js";
 import "./http/locals.js";
@@ -94,7 +95,10 @@ export function createApp(deps: AppDeps): Express {
   const router = express.Router({ caseSensitive: true, strict: true });
   // One contact domain; one adapter per API surface over it.
   const service = contactService({ store: contacts, ids: deps.ids, now: deps.now });
-  mountOperations(router, deps.spec.document, { ...contactsAdapter(service) });
+  mountOperations(router, deps.spec.document, {
+    ...contactsAdapter(service),
+    ...identitiesAdapter(service),
+  });
   app.use(router);
 
   app.use(routeNotFound);

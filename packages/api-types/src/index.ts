@@ -9,3 +9,7 @@ export type UpdateContactRequest = components["schemas"]["UpdateContactRequest"]
 export type ContactList = components["schemas"]["ContactList"];
 export type ApiErrorBody = components["schemas"]["Error"];
 export type ErrorCode = ApiErrorBody["code"];
+export type Identity = components["schemas"]["Identity"];
+export type IdentityResponse = components["schemas"]["IdentityResponse"];
+export type IdentityList = components["schemas"]["IdentityList"];
+export type IdentitySortField = components["schemas"]["IdentitySortField"];

@@ -5,21 +5,27 @@ import { createIdGenerator } from "../ids.js";
 import { openSqliteStores } from "../server-store.js";
 import { loadSpec, type OpenApiDocument } from "../spec.js";
 import { contactsAdapter } from "./contacts-adapter.js";
+import { identitiesAdapter } from "./identities-adapter.js";
 import { type Handlers, mountOperations, specOperations } from "./operations.js";
 
 const spec = loadSpec().document;
 const stores = openSqliteStores(":memory:");
 const service = contactService({ store: stores.contacts, ids: createIdGenerator(), now: Date.now });
-const handlers: Handlers = { ...contactsAdapter(service) };
+const handlers: Handlers = { ...contactsAdapter(service), ...identitiesAdapter(service) };
 
 describe("specOperations", () => {
-  it("lists the five operations of openapi.yaml with Express routes", () => {
+  it("lists the ten operations of both surfaces with Express routes", () => {
     expect(specOperations(spec).map((op) => `${op.operationId} ${op.method} ${op.route}`)).toEqual([
       "listContacts get /v2/contacts",
       "createContact post /v2/contacts",
       "retrieveContact get /v2/contacts/:id",
       "deleteContact delete /v2/contacts/:id",
       "updateContact patch /v2/contacts/:id",
+      "listIdentities get /v2/identities",
+      "createIdentity post /v2/identities",
+      "retrieveIdentity get /v2/identities/:id",
+      "deleteIdentity delete /v2/identities/:id",
+      "updateIdentity patch /v2/identities/:id",
     ]);
   });
 });
@@ -29,6 +35,12 @@ describe("mountOperations refuses a spec and a handler table that disagree", () 
     expect(() => mountOperations(express.Router(), spec, handlers)).not.toThrow();
   });
 
+  it("refuses a table that lacks one surface", () => {
+    const { createIdentity: _dropped, ...onlyPart } = handlers;
+    expect(() => mountOperations(express.Router(), spec, onlyPart as Handlers)).toThrow(
+      /no handler for createIdentity/,
+    );
+  });
 
   it("refuses an operation without a handler", () => {
     const extended: OpenApiDocument = structuredClone(spec);

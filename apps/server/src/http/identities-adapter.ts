@@ -1,0 +1,121 @@
+/**
+ * The /v2/identities surface (orq.ai's current API): the same contact domain as /v2/contacts in
+ * the identity wire shape — `{ identity }` wrappers, absent fields omitted instead of null,
+ * `metrics` only on request, an any-of tag filter, sorted lists, and `200 {}` on delete.
+ */
+import type { Identity, IdentitySortField } from "@contacts/api-types";
+import type { ContactRecord } from "../contacts/contact.js";
+import type { ContactService } from "../contacts/contact-service.js";
+import type { ContactOrder } from "../contacts/contact-store.js";
+import { contactPatch, ifMatchPrecondition, newContactInput } from "./contact-input.js";
+import { NO_USAGE } from "./contacts-adapter.js";
+import { etagListMatches, etagOf } from "./etag.js";
+import type { Handlers } from "./operations.js";
+
+type IdentityOperations =
+  | "createIdentity"
+  | "listIdentities"
+  | "retrieveIdentity"
+  | "updateIdentity"
+  | "deleteIdentity";
+
+/** orq.ai's sort fields, as the domain's orders. */
+const ORDERS: Record<IdentitySortField, ContactOrder> = {
+  IDENTITY_SORT_FIELD_UNSPECIFIED: "newest",
+  IDENTITY_SORT_FIELD_DISPLAY_NAME: "display_name",
+  IDENTITY_SORT_FIELD_UPDATED: "updated",
+};
+
+/** The identity operations, keyed by operationId and typed from openapi.yaml. */
+export function identitiesAdapter(contacts: ContactService) {
+  return {
+    async createIdentity({ body, principal, idempotency }) {
+      const respond = (contact: ContactRecord) => ({
+        status: 201 as const,
+        body: { identity: toIdentity(contact, false) },
+        headers: { Location: `/v2/identities/${contact.id}`, ETag: etagOf(contact) },
+      });
+      const contact = await contacts.create(principal.workspaceId, newContactInput(body), {
+        // The stored response commits with the identity or not at all.
+        withinTransaction: idempotency && ((created) => idempotency.complete(respond(created))),
+      });
+      return respond(contact);
+    },
+
+    async listIdentities({ query, principal }) {
+      const tags = query["filter_by.tags"];
+      const page = await contacts.list(principal.workspaceId, {
+        limit: query.limit,
+        startingAfter: query.starting_after,
+        endingBefore: query.ending_before,
+        search: query.search,
+        anyTags: tags && tags.length > 0 ? tags : undefined,
+        order: ORDERS[query.sort_by ?? "IDENTITY_SORT_FIELD_UNSPECIFIED"],
+      });
+      const withMetrics = query.include_metrics === true;
+      return {
+        status: 200,
+        body: {
+          object: "list",
+          data: page.contacts.map((contact) => toIdentity(contact, withMetrics)),
+          has_more: page.hasMore,
+        },
+      };
+    },
+
+    async retrieveIdentity({ path, query, headers, principal }) {
+      const contact = await contacts.find(principal.workspaceId, path.id);
+      // Keepable, but only after revalidation: that is what the ETag is for.
+      const cache = { ETag: etagOf(contact), "Cache-Control": "private, no-cache" } as const;
+      const ifNoneMatch = headers["If-None-Match"];
+      if (ifNoneMatch && etagListMatches(ifNoneMatch, cache.ETag, "weak")) {
+        return { status: 304, headers: cache };
+      }
+      const identity = toIdentity(contact, query.include_metrics === true);
+      return { status: 200, body: { identity }, headers: cache };
+    },
+
+    async updateIdentity({ path, body, headers, principal }) {
+      const contact = await contacts.update(
+        principal.workspaceId,
+        path.id,
+        contactPatch(body),
+        ifMatchPrecondition(headers["If-Match"]),
+      );
+      return {
+        status: 200,
+        body: { identity: toIdentity(contact, false) },
+        headers: { ETag: etagOf(contact) },
+      };
+    },
+
+    async deleteIdentity({ path, headers, principal }) {
+      await contacts.delete(
+        principal.workspaceId,
+        path.id,
+        ifMatchPrecondition(headers["If-Match"]),
+      );
+      return { status: 200, body: {} };
+    },
+  } satisfies Pick<Handlers, IdentityOperations>;
+}
+
+/**
+ * The wire shape of an identity: orq.ai's SDK rejects `null` in its optional strings, so an
+ * absent display name, email or avatar is left out; `metrics` only when asked for.
+ */
+export function toIdentity(contact: ContactRecord, withMetrics: boolean): Identity {
+  return {
+    _id: contact.id,
+    external_id: contact.externalId,
+    workspace_id: contact.workspaceId,
+    ...(contact.displayName !== null && { display_name: contact.displayName }),
+    ...(contact.email !== null && { email: contact.email }),
+    ...(contact.avatarUrl !== null && { avatar_url: contact.avatarUrl }),
+    tags: contact.tags,
+    metadata: contact.metadata,
+    ...(withMetrics && { metrics: NO_USAGE }),
+    created: new Date(contact.createdAt).toISOString(),
+    updated: new Date(contact.updatedAt).toISOString(),
+  };
+}
