@@ -15,6 +15,9 @@ export type {
   CreateContactRequest,
   components,
   ErrorCode,
+  Identity,
+  IdentityList,
+  IdentitySortField,
   operations,
   paths,
   UpdateContactRequest,
@@ -45,7 +48,13 @@ export {
   UnprocessableEntityError,
   UnsupportedMediaTypeError,
 } from "./internal/errors.js";
-export type { ContactPage, PagePromise } from "./internal/pagination.js";
+export type {
+  IdentitiesResource,
+  IdentityPagePromise,
+  IdentityResult,
+  RetrieveIdentityOptions,
+} from "./internal/identities.js";
+export type { ContactPage, IdentityPage, Page, PagePromise } from "./internal/pagination.js";
 export type { RequestOptions } from "./internal/request.js";
 export type {
   ContactRef,
@@ -54,11 +63,13 @@ export type {
   ETag,
   FetchLike,
   ListContactsParams,
+  ListIdentitiesParams,
+  RetrieveIdentityParams,
 } from "./internal/types.js";
 
 /**
- * Creates a client of the Contacts API: `client.contacts` for typed calls that throw typed
- * errors, page and retry; `client.raw` for the typed openapi-fetch client.
+ * Creates a client of the Contacts API: `client.contacts` and `client.identities` for typed calls
+ * that throw typed errors, page and retry; `client.raw` for the typed openapi-fetch client.
  */
 export function createContactsClient(options: ContactsClientOptions): ContactsClient {
   return buildContactsClient(options);

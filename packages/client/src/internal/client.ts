@@ -1,6 +1,7 @@
 import type { paths } from "@contacts/api-types";
 import createClient from "openapi-fetch";
 import { type ContactsResource, contactsResource } from "./contacts.js";
+import { type IdentitiesResource, identitiesResource } from "./identities.js";
 import { checkMaxRetries, checkTimeout, type Hooks, type Transport } from "./request.js";
 import { sleep } from "./retry.js";
 import type { ContactsRawClient, FetchLike } from "./types.js";
@@ -20,10 +21,15 @@ export interface ContactsClientOptions {
   headers?: Record<string, string> | undefined;
 }
 
-/** The client: `contacts` for the API's operations, `raw` for the typed openapi-fetch client. */
+/** The client: `contacts` and `identities` for the API's operations, `raw` for openapi-fetch. */
 export interface ContactsClient {
   /** Create, list, retrieve, update and delete contacts, with typed errors, paging and retries. */
   readonly contacts: ContactsResource;
+  /**
+   * The same records through /v2/identities (orq.ai's current API): `{ identity }` unwrapped,
+   * `filter_by.tags` (any of), `sort_by`, with the same errors, paging and retries.
+   */
+  readonly identities: IdentitiesResource;
   /**
    * The typed openapi-fetch client, for anything `contacts` does not wrap. It sends the API key
    * and the client's headers through the client's fetch, but neither retries nor throws.
@@ -67,6 +73,7 @@ export function buildContactsClient(
   };
   return {
     contacts: contactsResource(transport),
+    identities: identitiesResource(transport),
     raw,
   };
 }

@@ -9,6 +9,11 @@ import type { Client } from "openapi-fetch";
 export type Contact = components["schemas"]["Contact"];
 export type ContactList =
   operations["listContacts"]["responses"][200]["content"]["application/json"];
+export type Identity = components["schemas"]["Identity"];
+export type IdentityList =
+  operations["listIdentities"]["responses"][200]["content"]["application/json"];
+/** orq.ai's identity list orders (`sort_by`). */
+export type IdentitySortField = components["schemas"]["IdentitySortField"];
 export type ApiErrorBody = components["schemas"]["Error"];
 export type ErrorCode = ApiErrorBody["code"];
 export type ErrorDetail = NonNullable<ApiErrorBody["details"]>[number];
@@ -21,6 +26,12 @@ export type UpdateBody = NonNullable<
 >["content"]["application/json"];
 /** The query parameters of `list`: page size, cursors, search and the tag filter. */
 export type ListContactsParams = NonNullable<operations["listContacts"]["parameters"]["query"]>;
+/** The query parameters of `identities.list`: page size, cursors, search, `filter_by.tags`, `sort_by`. */
+export type ListIdentitiesParams = NonNullable<operations["listIdentities"]["parameters"]["query"]>;
+/** The query parameters of `identities.retrieve`. */
+export type RetrieveIdentityParams = NonNullable<
+  operations["retrieveIdentity"]["parameters"]["query"]
+>;
 /** A contact's `_id` or its `external_id`: every single-contact operation accepts either. */
 export type ContactRef = operations["retrieveContact"]["parameters"]["path"]["id"];
 
