@@ -641,7 +641,9 @@ class WalkCommand implements fc.AsyncCommand<Model, Real> {
     expect(pages.length, `pages of ${this.limit} for ${all.length}`).toBe(
       Math.max(1, Math.ceil(all.length / this.limit)),
     );
-    coverage.add(`walk ${this.surface} ${this.direction} → ${pages.length} page(s)`);
+    coverage.add(
+      `walk ${this.surface} ${this.filter.order ?? "newest"} ${this.direction} → ${pages.length} page(s)`,
+    );
   }
 
   /**
