@@ -45,6 +45,8 @@ describe("orq.ai's Node SDK 4.15.11 (identities) against this server", () => {
   let orq: Orq;
   let jane: Identity;
   let clock = Date.UTC(2032, 0, 1);
+  /** The SDK's requests, through the harness's recording fetch. */
+  let httpClient: HTTPClient;
 
   beforeAll(async () => {
     server = await startTestServer({ now: () => (clock += 10) });
@@ -60,11 +62,8 @@ describe("orq.ai's Node SDK 4.15.11 (identities) against this server", () => {
         ...(body !== undefined && { body }),
       });
     };
-    orq = new Orq({
-      apiKey: ws.apiKey,
-      serverURL: server.baseUrl,
-      httpClient: new HTTPClient({ fetcher }),
-    });
+    httpClient = new HTTPClient({ fetcher });
+    orq = new Orq({ apiKey: ws.apiKey, serverURL: server.baseUrl, httpClient });
   });
   afterAll(() => server?.close());
 
@@ -211,9 +210,15 @@ describe("orq.ai's Node SDK 4.15.11 (identities) against this server", () => {
     expect(identity.displayName).toBeUndefined();
   });
 
+  it("meets an unknown key and a bad parameter as APIErrors of status 401 and 400", async () => {
+    const stranger = new Orq({ apiKey: "ck_unknown", serverURL: server.baseUrl, httpClient });
+    await expectApiError(stranger.identities.list(), 401, "unauthorized");
+    await expectApiError(orq.identities.list({ limit: 51 }), 400, "validation_failed");
+  });
+
   it("made only exchanges that conform to openapi.yaml", () => {
     // Every SDK call made exactly one request: no retries, nothing the SDK had to repeat.
-    expect(server.exchanges).toHaveLength(34);
+    expect(server.exchanges).toHaveLength(36);
     expect(server.specProblems()).toEqual([]);
   });
 });
