@@ -88,7 +88,10 @@ describe("the identity wire shape", () => {
     const deleted = await call("DELETE", `/v2/identities/${_id}`);
     expect(deleted).toMatchObject({ status: 200, body: {} });
     expect((await call("GET", `/v2/identities/${_id}`)).status).toBe(404);
-    expect((await call("DELETE", `/v2/identities/${_id}`)).body.code).toBe("not_found");
+    expect((await call("DELETE", `/v2/identities/${_id}`)).body).toMatchObject({
+      code: "not_found",
+      error: `Identity not found: ${_id}`,
+    });
   });
 });
 

@@ -5,8 +5,10 @@
  */
 import type { Identity, IdentitySortField } from "@contacts/api-types";
 import type { ContactRecord } from "../contacts/contact.js";
+import { ContactNotFoundError, PreconditionFailedError } from "../contacts/contact-errors.js";
 import type { ContactService } from "../contacts/contact-service.js";
 import type { ContactOrder } from "../contacts/contact-store.js";
+import { ApiError } from "./api-error.js";
 import { contactPatch, ifMatchPrecondition, newContactInput } from "./contact-input.js";
 import { NO_USAGE } from "./contacts-adapter.js";
 import { etagListMatches, etagOf } from "./etag.js";
@@ -27,7 +29,8 @@ const ORDERS: Record<IdentitySortField, ContactOrder> = {
 };
 
 /** The identity operations, keyed by operationId and typed from openapi.yaml. */
-export function identitiesAdapter(contacts: ContactService) {
+export function identitiesAdapter(service: ContactService) {
+  const contacts = inIdentityTerms(service);
   return {
     async createIdentity({ body, principal, idempotency }) {
       const respond = (contact: ContactRecord) => ({
@@ -117,5 +120,32 @@ export function toIdentity(contact: ContactRecord, withMetrics: boolean): Identi
     ...(withMetrics && { metrics: NO_USAGE }),
     created: new Date(contact.createdAt).toISOString(),
     updated: new Date(contact.updatedAt).toISOString(),
+  };
+}
+
+/**
+ * The service with its errors worded for this surface ("Identity not found"), same codes and
+ * statuses as on contacts.
+ */
+function inIdentityTerms(service: ContactService): ContactService {
+  const reword = (error: unknown): never => {
+    if (error instanceof ContactNotFoundError) {
+      throw new ApiError(404, "not_found", `Identity not found: ${error.ref}`);
+    }
+    if (error instanceof PreconditionFailedError) {
+      throw new ApiError(
+        412,
+        "precondition_failed",
+        `Identity ${error.ref} does not match If-Match: it changed since it was read`,
+      );
+    }
+    throw error;
+  };
+  return {
+    create: (...args) => service.create(...args).catch(reword),
+    list: (...args) => service.list(...args).catch(reword),
+    find: (...args) => service.find(...args).catch(reword),
+    update: (...args) => service.update(...args).catch(reword),
+    delete: (...args) => service.delete(...args).catch(reword),
   };
 }
