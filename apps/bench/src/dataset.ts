@@ -3,9 +3,7 @@
 // batched INSERT into the same schema. Search terms are planted with known selectivity, in the
 // immutable external_id so that updates during a run never change what a search finds.
 import { randomUUID } from "node:crypto";
-import type { NewContact } from "../../server/src/contacts/contact-store.js";
-import type { Stores } from "../../server/src/server-store.js";
-import type { SqliteDatabase } from "../../server/src/store/sqlite/database.js";
+import type { NewContact, SqliteDatabase, Stores } from "@contacts/server";
 import type { ServerModules } from "./server-modules.js";
 
 /** In exactly RARE_MATCHES contacts, spread evenly through id order (a scan must read them all). */

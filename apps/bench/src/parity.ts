@@ -3,7 +3,7 @@
 // clocks differ). A ratio against a baseline that does less work would flatter nobody.
 import { COMMON_TERM, RARE_TERM } from "./dataset.js";
 import type { Target } from "./processes.js";
-import { createBody, type ScenarioData, searchPath } from "./scenarios.js";
+import { createBody, IDENTITIES_BY_NAME, type ScenarioData, searchPath } from "./scenarios.js";
 
 interface Check {
   name: string;
@@ -48,6 +48,27 @@ export async function checkParity(
       compare: "exact",
     },
     { name: "list, first page", method: "GET", path: list, auth: "read", compare: "exact" },
+    {
+      name: "retrieve identity",
+      method: "GET",
+      path: `/v2/identities/${id}`,
+      auth: "read",
+      compare: "exact",
+    },
+    {
+      name: "identities by display name",
+      method: "GET",
+      path: `${IDENTITIES_BY_NAME}&starting_after=${deep}`,
+      auth: "read",
+      compare: "exact",
+    },
+    {
+      name: "identities by display name, previous page",
+      method: "GET",
+      path: `${IDENTITIES_BY_NAME.replace("include_metrics=false", "include_metrics=true")}&ending_before=${deep}`,
+      auth: "read",
+      compare: "exact",
+    },
     {
       name: "list, deep page",
       method: "GET",

@@ -25,8 +25,11 @@ export interface Scenario {
 }
 
 const LIST = "/v2/contacts?limit=10&include_metrics=false";
+/** orq.ai's identity list in display-name order, as its SDK 4.x sends it. */
+export const IDENTITIES_BY_NAME =
+  "/v2/identities?limit=10&include_metrics=false&sort_by=IDENTITY_SORT_FIELD_DISPLAY_NAME";
 
-/** The eight scenarios of `npm run bench`, in the order they run. */
+/** The ten scenarios of `npm run bench`, in the order they run. */
 export function benchScenarios(data: ScenarioData): Scenario[] {
   const { ids, externalIds } = data;
   // Cursors from the oldest 10%: pages about 90% deep into the newest-first order.
@@ -108,6 +111,24 @@ export function benchScenarios(data: ScenarioData): Scenario[] {
       name: "search: common term",
       key: "read",
       requests: () => () => get(searchPath(COMMON_TERM)),
+    },
+    {
+      name: "retrieve identity",
+      key: "read",
+      requests: (label) => {
+        const random = seeded(`identity ${label}`);
+        return () => get(`/v2/identities/${pick(ids, random)}`);
+      },
+    },
+    {
+      // Pages from anywhere in the order: the cursor's display name is looked up, then a keyset
+      // range on (display_name, id).
+      name: "list identities sorted by display name",
+      key: "read",
+      requests: (label) => {
+        const random = seeded(`by name ${label}`);
+        return () => get(`${IDENTITIES_BY_NAME}&starting_after=${pick(ids, random)}`);
+      },
     },
   ];
 }

@@ -6,10 +6,8 @@ import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-type ServerStoreModule = typeof import("../../server/src/server-store.js");
-type DatabaseModule = typeof import("../../server/src/store/sqlite/database.js");
-type IdsModule = typeof import("../../server/src/ids.js");
-type SearchIndexModule = typeof import("../../server/src/store/sqlite/workspace-search-index.js");
+/** The server's public entry (its package `exports`), as loaded from one copy of its code. */
+type ServerModule = typeof import("@contacts/server");
 
 /** apps/server, found through the workspace dependency. */
 export const SERVER_ROOT = dirname(
@@ -70,23 +68,21 @@ export function serverCommand(code: ServerCode): string[] {
 }
 
 export interface ServerModules {
-  stores: ServerStoreModule;
-  database: DatabaseModule;
-  ids: IdsModule;
-  searchIndex: SearchIndexModule;
+  stores: Pick<ServerModule, "openSqliteStores">;
+  database: Pick<ServerModule, "openDatabase" | "LATEST_SCHEMA_VERSION">;
+  ids: Pick<ServerModule, "createIdGenerator">;
+  searchIndex: Pick<ServerModule, "WorkspaceSearchIndex">;
 }
 
-/** Loads the server modules the bench reuses from `dir` (compiled or sources). */
+/**
+ * Loads what the bench reuses from the entry point (index) of the server code in `dir`, compiled
+ * or sources: the same module `@contacts/server` exports, from the copy the bench runs.
+ */
 export async function loadServerModules(dir: string): Promise<ServerModules> {
   const typescript = existsSync(join(dir, "main.ts"));
-  const load = (path: string) =>
-    import(pathToFileURL(join(dir, `${path}.${typescript ? "ts" : "js"}`)).href);
-  return {
-    stores: (await load("server-store")) as ServerStoreModule,
-    database: (await load("store/sqlite/database")) as DatabaseModule,
-    ids: (await load("ids")) as IdsModule,
-    searchIndex: (await load("store/sqlite/workspace-search-index")) as SearchIndexModule,
-  };
+  const entry = pathToFileURL(join(dir, `index.${typescript ? "ts" : "js"}`)).href;
+  const server = (await import(entry)) as ServerModule;
+  return { stores: server, database: server, ids: server, searchIndex: server };
 }
 
 function newestSource(dir: string): { path: string; mtime: number } | undefined {

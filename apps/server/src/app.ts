@@ -1,19 +1,19 @@
 import express, { type Express, type Request } from "express";
 import type { ApiKeyStore } from "./auth/api-keys.js";
 import { USAGE_BODY_LIMIT_BYTES } from "./config.js";
-import { contactHandlers } from "./contacts/contact-handlers.js";
+import { contactService } from "./contacts/contact-service.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
+import { contactsAdapter } from "./http/contacts-adapter.js";
 import { cors } from "./http/cors.js";
 import { docsRoutes } from "./http/docs-routes.js";
 import { errorRenderer, requireKnownRoute, routeNotFound } from "./http/error-renderer.js";
 import { failedAuthLimit } from "./http/failed-auth-limit.js";
 import { headAsGet } from "./http/head-as-get.js";
-import { idempotency } from "./http/idempotency.js";
+import { identitiesAdapter } from "./http/identities-adapter.js";
 import { jsonBody } from "./http/json-body.js";
 import { writeJsonInOneGo } from "./http/json-response.js";
 import { usageHandlers } from "./http/usage-handlers.js";
-import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import "./http/locals.js";
 import { openApiValidator } from "./http/openapi-validator.js";
 import { mountOperations } from "./http/operations.js";
@@ -26,6 +26,8 @@ import { securityHeaders } from "./http/security-headers.js";
 import { series } from "./http/series.js";
 import { strictQueryString } from "./http/strict-query.js";
 import type { TokenBucketConfig } from "./http/token-buckets.js";
+import { idempotency } from "./idempotency/idempotency-middleware.js";
+import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics, withStoreTiming } from "./observability/metrics.js";
@@ -136,8 +138,11 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const router = express.Router({ caseSensitive: true, strict: true });
+  // One contact domain; one adapter per API surface over it.
+  const service = contactService({ store: contacts, ids: deps.ids, now: deps.now });
   mountOperations(router, deps.spec.document, {
-    ...contactHandlers({ store: contacts, usage, ids: deps.ids, now: deps.now }),
+    ...contactsAdapter(service, usage),
+    ...identitiesAdapter(service, usage),
     ...usageHandlers(usage),
   });
   app.use(router);

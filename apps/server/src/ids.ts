@@ -9,11 +9,9 @@ export interface IdGenerator {
   requestId(now: number): string;
 }
 
-export const CONTACT_ID_PATTERN = /^contact_[0-9A-HJKMNP-TV-Z]{26}$/;
-
 /**
  * ULIDs from a monotonic factory (ids made in the same millisecond still sort in creation order)
- * fed by a pooled CSPRNG: ulid's default source costs ~76 µs an id, the pool ~1 µs (PERF-NOTES).
+ * fed by a pooled CSPRNG: ulid's default source costs ~76 µs an id, the pool ~1 µs.
  */
 export function createIdGenerator(): IdGenerator {
   const contactUlid = monotonicFactory(pooledRandom());

@@ -5,7 +5,7 @@ import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
 import { ensureFirstApiKey, firstKeyMessage } from "./first-start.js";
 import { createHttpServer } from "./http/http-server.js";
-import { startIdempotencyPruning } from "./http/idempotency.js";
+import { startIdempotencyPruning } from "./idempotency/idempotency-pruning.js";
 import { createIdGenerator } from "./ids.js";
 import { createLogger, errorFields } from "./logger.js";
 import { LogSampler } from "./observability/log-sampler.js";

@@ -2,6 +2,7 @@ import type { ApiKeyStore } from "./auth/api-keys.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import type { Readiness } from "./http/operator-routes.js";
 import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
+import { SqliteIdempotencyStore } from "./idempotency/sqlite-idempotency-store.js";
 import {
   LATEST_SCHEMA_VERSION,
   openDatabase,
@@ -10,7 +11,6 @@ import {
 import { ListWorkers } from "./store/sqlite/list-worker.js";
 import { SqliteApiKeyStore } from "./store/sqlite/sqlite-api-key-store.js";
 import { SqliteContactStore } from "./store/sqlite/sqlite-contact-store.js";
-import { SqliteIdempotencyStore } from "./store/sqlite/sqlite-idempotency-store.js";
 import { SqliteUsageStore } from "./store/sqlite/sqlite-usage-store.js";
 import type { UsageStore } from "./usage/usage-store.js";
 
@@ -42,7 +42,6 @@ export interface StoreOptions {
 /** Opens the embedded SQLite default store at `path` (":memory:" for a throwaway one). */
 export function openSqliteStores(path: string, options: StoreOptions = {}): Stores {
   const database = openDatabase(path);
-  const idempotency = new SqliteIdempotencyStore(database);
   const threads = path === ":memory:" ? 0 : (options.listWorkers ?? 0);
   const filteredLists =
     threads > 0
@@ -58,13 +57,13 @@ export function openSqliteStores(path: string, options: StoreOptions = {}): Stor
         })
       : undefined;
   return {
-    contacts: new SqliteContactStore(database, idempotency, {
+    contacts: new SqliteContactStore(database, {
       ...(options.maxExaminedRows !== undefined && { maxExaminedRows: options.maxExaminedRows }),
       ...(filteredLists && { filteredLists }),
     }),
     usage: new SqliteUsageStore(database),
     apiKeys: new SqliteApiKeyStore(database),
-    idempotency,
+    idempotency: new SqliteIdempotencyStore(database),
     database,
     readiness: async () => {
       try {

@@ -1,6 +1,7 @@
 /**
- * The contract suite: for every operation and every response status documented in openapi.yaml,
- * one real request that produces it, checked against the spec. The list of pairs is read from the
+ * The contract suite: for every operation of both surfaces (/v2/contacts and /v2/identities) and
+ * every response status documented in openapi.yaml, one real request that produces it, checked
+ * against the spec. The list of pairs is read from the
  * spec, so documenting a new status without a case here fails the suite.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +39,11 @@ async function createOne(ctx: Context, externalId = uniqueId()): Promise<string>
   expect(res.status).toBe(201);
   return ((await res.json()) as { _id: string })._id;
 }
+
+/** The external_id of a contact, read back through the API. */
+const externalIdOf = (ctx: Context) => async (id: string) =>
+  ((await (await ctx.ws.fetch(`/v2/contacts/${id}`)).json()) as { external_id: string })
+    .external_id;
 
 /** `operationId status` → a request that must produce exactly that status. */
 const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
@@ -228,6 +234,131 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
   "listTopContacts 401": (ctx) => ctx.server.fetch("/v2/usage/top"),
   "listTopContacts 429": (ctx) => ctx.limitedWs.fetch("/v2/usage/top"),
   "listTopContacts 500": (ctx) => ctx.brokenWs.fetch("/v2/usage/top"),
+  "createIdentity 201": (ctx) =>
+    ctx.ws.fetch("/v2/identities", {
+      method: "POST",
+      ...json({ external_id: uniqueId(), display_name: "Jane Smith", tags: ["premium"] }),
+    }),
+  "createIdentity 400": (ctx) =>
+    ctx.ws.fetch("/v2/identities", { method: "POST", ...json({ external_id: "" }) }),
+  "createIdentity 401": (ctx) =>
+    ctx.server.fetch("/v2/identities", { method: "POST", ...json({ external_id: "x" }) }),
+  "createIdentity 409": async (ctx) =>
+    ctx.ws.fetch("/v2/identities", {
+      method: "POST",
+      ...json({ external_id: await createOne(ctx).then(externalIdOf(ctx)) }),
+    }),
+  "createIdentity 413": (ctx) =>
+    ctx.ws.fetch("/v2/identities", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: TOO_LARGE,
+    }),
+  "createIdentity 415": (ctx) =>
+    ctx.ws.fetch("/v2/identities", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "external_id=x",
+    }),
+  "createIdentity 422": async (ctx) => {
+    const headers = { "content-type": "application/json", "idempotency-key": uniqueId() };
+    const first = { method: "POST", headers, body: JSON.stringify({ external_id: uniqueId() }) };
+    expect((await ctx.ws.fetch("/v2/identities", first)).status).toBe(201);
+    return ctx.ws.fetch("/v2/identities", {
+      ...first,
+      body: JSON.stringify({ external_id: uniqueId() }),
+    });
+  },
+  "createIdentity 429": (ctx) =>
+    ctx.limitedWs.fetch("/v2/identities", { method: "POST", ...json({ external_id: "x" }) }),
+  "createIdentity 500": (ctx) =>
+    ctx.brokenWs.fetch("/v2/identities", { method: "POST", ...json({ external_id: "x" }) }),
+
+  "listIdentities 200": async (ctx) => {
+    await createOne(ctx);
+    return ctx.ws.fetch(
+      "/v2/identities?limit=2&include_metrics=true&include_budget=true&sort_by=IDENTITY_SORT_FIELD_DISPLAY_NAME&filter_by.tags=a&filter_by.tags=b",
+    );
+  },
+  "listIdentities 400": (ctx) => ctx.ws.fetch("/v2/identities?sort_by=IDENTITY_SORT_FIELD_NAME"),
+  "listIdentities 401": (ctx) =>
+    ctx.server.fetch("/v2/identities", { headers: { authorization: "Bearer ck_wrong" } }),
+  "listIdentities 429": (ctx) => ctx.limitedWs.fetch("/v2/identities"),
+  "listIdentities 500": (ctx) => ctx.brokenWs.fetch("/v2/identities"),
+
+  "retrieveIdentity 200": async (ctx) =>
+    ctx.ws.fetch(`/v2/identities/${await createOne(ctx)}?include_metrics=true`),
+  "retrieveIdentity 304": async (ctx) => {
+    const id = await createOne(ctx);
+    const etag = (await ctx.ws.fetch(`/v2/identities/${id}`)).headers.get("etag") as string;
+    return ctx.ws.fetch(`/v2/identities/${id}`, { headers: { "if-none-match": etag } });
+  },
+  "retrieveIdentity 400": (ctx) => ctx.ws.fetch("/v2/identities/user_1?include_metrics=maybe"),
+  "retrieveIdentity 401": (ctx) => ctx.server.fetch("/v2/identities/user_1"),
+  "retrieveIdentity 404": (ctx) => ctx.ws.fetch("/v2/identities/no_such_identity"),
+  "retrieveIdentity 429": (ctx) => ctx.limitedWs.fetch("/v2/identities/user_1"),
+  "retrieveIdentity 500": (ctx) => ctx.brokenWs.fetch("/v2/identities/user_1"),
+
+  "updateIdentity 200": async (ctx) =>
+    ctx.ws.fetch(`/v2/identities/${await createOne(ctx)}`, {
+      method: "PATCH",
+      ...json({ display_name: "Jane Doe", email: null }),
+    }),
+  "updateIdentity 400": async (ctx) =>
+    ctx.ws.fetch(`/v2/identities/${await createOne(ctx)}`, {
+      method: "PATCH",
+      ...json({ workspace_id: "changed" }),
+    }),
+  "updateIdentity 401": (ctx) =>
+    ctx.server.fetch("/v2/identities/user_1", { method: "PATCH", ...json({}) }),
+  "updateIdentity 404": (ctx) =>
+    ctx.ws.fetch("/v2/identities/no_such_identity", {
+      method: "PATCH",
+      ...json({ display_name: "x" }),
+    }),
+  "updateIdentity 412": async (ctx) =>
+    ctx.ws.fetch(`/v2/identities/${await createOne(ctx)}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", "if-match": '"stale.0"' },
+      body: JSON.stringify({ display_name: "x" }),
+    }),
+  "updateIdentity 413": (ctx) =>
+    ctx.ws.fetch("/v2/identities/user_1", {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: TOO_LARGE,
+    }),
+  "updateIdentity 415": (ctx) =>
+    ctx.ws.fetch("/v2/identities/user_1", {
+      method: "PATCH",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "display_name=x",
+    }),
+  "updateIdentity 429": (ctx) =>
+    ctx.limitedWs.fetch("/v2/identities/user_1", {
+      method: "PATCH",
+      ...json({ display_name: "x" }),
+    }),
+  "updateIdentity 500": (ctx) =>
+    ctx.brokenWs.fetch("/v2/identities/user_1", {
+      method: "PATCH",
+      ...json({ display_name: "x" }),
+    }),
+
+  "deleteIdentity 200": async (ctx) =>
+    ctx.ws.fetch(`/v2/identities/${await createOne(ctx)}`, { method: "DELETE" }),
+  "deleteIdentity 400": (ctx) =>
+    ctx.ws.fetch(`/v2/identities/${"x".repeat(121)}`, { method: "DELETE" }),
+  "deleteIdentity 401": (ctx) => ctx.server.fetch("/v2/identities/user_1", { method: "DELETE" }),
+  "deleteIdentity 404": (ctx) =>
+    ctx.ws.fetch("/v2/identities/no_such_identity", { method: "DELETE" }),
+  "deleteIdentity 412": async (ctx) =>
+    ctx.ws.fetch(`/v2/identities/${await createOne(ctx)}`, {
+      method: "DELETE",
+      headers: { "if-match": '"stale.0"' },
+    }),
+  "deleteIdentity 429": (ctx) => ctx.limitedWs.fetch("/v2/identities/user_1", { method: "DELETE" }),
+  "deleteIdentity 500": (ctx) => ctx.brokenWs.fetch("/v2/identities/user_1", { method: "DELETE" }),
 };
 
 /** A valid usage event for a new external_id, stamped now. */
@@ -312,6 +443,22 @@ describe("the contract suite", () => {
     const id = await createOne(ctx);
     const located = ctx.server.exchanges.at(-1) as Exchange;
     expect(located.headers.get("location")).toBe(`/v2/contacts/${id}`);
+  });
+
+  it("gives an identity's 201 the Location under /v2/identities", async () => {
+    const res = await ctx.ws.fetch("/v2/identities", {
+      method: "POST",
+      ...json({ external_id: uniqueId() }),
+    });
+    const { identity } = (await res.json()) as { identity: { _id: string } };
+    expect(res.headers.get("location")).toBe(`/v2/identities/${identity._id}`);
+  });
+
+  it("covers both surfaces", () => {
+    const operations = new Set(Object.keys(CASES).map((pair) => pair.split(" ")[0]));
+    expect(
+      [...operations].filter((op) => op?.endsWith("Identity") || op === "listIdentities"),
+    ).toHaveLength(5);
   });
 
   it("answers a 500 without internals and logs it once with its stack", () => {

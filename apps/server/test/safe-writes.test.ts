@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requestFingerprint } from "../src/http/idempotency.js";
+import { requestFingerprint } from "../src/idempotency/idempotency-middleware.js";
 import {
   IDEMPOTENCY_RETENTION_MS,
   IDEMPOTENCY_STALE_CLAIM_MS,

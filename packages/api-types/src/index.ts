@@ -22,6 +22,9 @@ type UsageBucketSchema = Schemas["UsageBucket"];
 type UsageSeriesSchema = Schemas["UsageSeries"];
 type TopContactSchema = Schemas["TopContact"];
 type TopContactListSchema = Schemas["TopContactList"];
+type IdentitySchema = Schemas["Identity"];
+type IdentityResponseSchema = Schemas["IdentityResponse"];
+type IdentityListSchema = Schemas["IdentityList"];
 type ListContactsQuery = NonNullable<operations["listContacts"]["parameters"]["query"]>;
 
 /** A user of the customer's system, as the API returns it. */
@@ -69,3 +72,13 @@ export interface UsageSeries extends UsageSeriesSchema {}
 export interface TopContact extends TopContactSchema {}
 /** The workspace's top contacts for a period: `{ object: "list", data }`. */
 export interface TopContactList extends TopContactListSchema {}
+/** A contact in the shape of orq.ai's identities API (absent fields omitted, not null). */
+export interface Identity extends IdentitySchema {}
+/** `{ identity }`: one identity, as the identities API wraps it. */
+export interface IdentityResponse extends IdentityResponseSchema {}
+/** A page of identities: `{ object: "list", data, has_more }`. */
+export interface IdentityList extends IdentityListSchema {
+  data: Identity[];
+}
+/** orq.ai's identity list orders (`sort_by`). */
+export type IdentitySortField = Schemas["IdentitySortField"];

@@ -20,6 +20,9 @@ export type {
   ErrorCode,
   ErrorDetail,
   ExternalId,
+  Identity,
+  IdentityList,
+  IdentitySortField,
   ListContactsParams,
   Metadata,
   operations,
@@ -54,15 +57,23 @@ export {
   UnprocessableEntityError,
   UnsupportedMediaTypeError,
 } from "./internal/errors.js";
+export type {
+  IdentitiesResource,
+  IdentityPagePromise,
+  IdentityResult,
+  RetrieveIdentityOptions,
+} from "./internal/identities.js";
 export type { Logger, LogLevel } from "./internal/logging.js";
-export type { ContactPage, PagePromise } from "./internal/pagination.js";
+export type { ContactPage, IdentityPage, Page, PagePromise } from "./internal/pagination.js";
 export type { RequestOptions } from "./internal/request.js";
 export type {
   ContactsRawClient,
   ContactUsageParams,
   ETag,
   FetchLike,
+  ListIdentitiesParams,
   RecordUsageResult,
+  RetrieveIdentityParams,
   TopContactList,
   TopContactsParams,
   UsageEvent,
@@ -72,10 +83,11 @@ export type { RecordUsageOptions, UsageResource } from "./internal/usage.js";
 export { VERSION } from "./internal/version.js";
 
 /**
- * Creates a client of the Contacts API: `client.contacts` for typed calls that throw typed
- * errors, page and retry; `client.raw` for the typed openapi-fetch client. In Node, `baseUrl` and
- * `apiKey` default to the `CONTACTS_BASE_URL` and `CONTACTS_API_KEY` environment variables.
- * Throws a TypeError at once for a missing or malformed `baseUrl` or `apiKey`.
+ * Creates a client of the Contacts API: `client.contacts` and `client.identities` for typed calls
+ * that throw typed errors, page and retry, `client.usage` to record and read usage; `client.raw`
+ * for the typed openapi-fetch client. In Node, `baseUrl` and `apiKey` default to the
+ * `CONTACTS_BASE_URL` and `CONTACTS_API_KEY` environment variables. Throws a TypeError at once
+ * for a missing or malformed `baseUrl` or `apiKey`.
  */
 export function createContactsClient(options: ContactsClientOptions = {}): ContactsClient {
   return buildContactsClient(options);

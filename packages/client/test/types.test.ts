@@ -11,6 +11,7 @@ import {
   type Contact,
   type ContactsClient,
   type ErrorCode,
+  type Identity,
   type RetrieveOptions,
 } from "../src/index.js";
 import { typeErrors } from "./support/typecheck.js";
@@ -44,6 +45,21 @@ export async function typeCases(client: ContactsClient, etag: string) {
   await client.contacts.list({ tags: "a,b" });
   // @ts-expect-error an unknown query parameter
   await client.contacts.list({ page: 2 });
+
+  // identities: the same bodies, their own list parameters and results
+  await client.identities.list({ sort_by: "IDENTITY_SORT_FIELD_UPDATED", "filter_by.tags": ["a"] });
+  // @ts-expect-error sort_by is one of orq.ai's sort fields
+  await client.identities.list({ sort_by: "display_name" });
+  // @ts-expect-error identities filter with filter_by.tags, not tags
+  await client.identities.list({ tags: ["a"] });
+  for await (const identity of client.identities.list()) identity satisfies Identity;
+  const identity = await client.identities.create({ external_id: "user_1" });
+  identity.display_name satisfies string | undefined;
+  // @ts-expect-error an identity's display_name is never null (absent instead)
+  identity.display_name satisfies string | null;
+  (await client.identities.retrieve("user_1", {
+    query: { include_metrics: true },
+  })) satisfies Identity;
 
   // results
   const created: Promise<Contact> = client.contacts.create({ external_id: "user_1" });

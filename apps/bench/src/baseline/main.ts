@@ -18,6 +18,7 @@ import {
   metadataProblems,
   type Problem,
   validateCreate,
+  validateIdentityListQuery,
   validateListQuery,
   validateRef,
   validateUpdate,
@@ -230,7 +231,68 @@ function route(
       headers: { Allow: "GET, PATCH, DELETE" },
     });
   }
+  // orq.ai's identities: the reads the bench measures (the writes are the contacts' code paths).
+  if (path === "/v2/identities") {
+    if (method === "GET") return listIdentities(workspaceId, new URLSearchParams(query));
+    throw new Failure(405, "method_not_allowed", `${method} method not allowed`, {
+      headers: { Allow: "GET" },
+    });
+  }
+  if (path.startsWith("/v2/identities/") && path.indexOf("/", 15) === -1 && path.length > 15) {
+    let ref: string;
+    try {
+      ref = decodeURIComponent(path.slice(15));
+    } catch {
+      throw invalid([{ path: "/path", message: "is not a valid percent-encoded URI" }]);
+    }
+    const problems = validateRef(ref);
+    if (problems.length > 0) throw invalid(problems);
+    if (method === "GET") {
+      return retrieveIdentity(
+        workspaceId,
+        ref,
+        new URLSearchParams(query),
+        req.headers["if-none-match"],
+      );
+    }
+    throw new Failure(405, "method_not_allowed", `${method} method not allowed`, {
+      headers: { Allow: "GET" },
+    });
+  }
   throw new Failure(404, "route_not_found", `No route for ${method} ${path}`);
+}
+
+function retrieveIdentity(
+  workspaceId: string,
+  ref: string,
+  params: URLSearchParams,
+  ifNoneMatch: string | undefined,
+): Result {
+  const problems: Problem[] = [];
+  for (const [name, value] of params) {
+    if (name !== "include_metrics" && name !== "include_budget") {
+      problems.push({ path: `/query/${name}`, message: "is not a known parameter" });
+    } else if (value !== "true" && value !== "false") {
+      problems.push({ path: `/query/${name}`, message: "must be boolean" });
+    }
+  }
+  if (problems.length > 0) throw invalid(problems);
+  const row = selectByRef.get({ workspaceId, ref });
+  if (!row) throw notFound(ref);
+  const etag = { ETag: etagOf(row) };
+  if (ifNoneMatch && etagListMatches(ifNoneMatch, etag.ETag, "weak")) {
+    return { status: 304, headers: etag };
+  }
+  const withMetrics = params.get("include_metrics") === "true";
+  return { status: 200, body: { identity: identityOf(row, withMetrics) }, headers: etag };
+}
+
+function listIdentities(workspaceId: string, params: URLSearchParams): Result {
+  const query = validateIdentityListQuery(params);
+  if (Array.isArray(query)) throw invalid(query);
+  const { rows, hasMore } = listRows(workspaceId, query);
+  const data = rows.map((row) => identityOf(row, query.includeMetrics === true));
+  return { status: 200, body: { object: "list", data, has_more: hasMore } };
 }
 
 function createContact(workspaceId: string, body: unknown): Result {
@@ -310,13 +372,51 @@ function listRows(workspaceId: string, query: ListQuery): { rows: ContactRow[]; 
   const backwards = query.endingBefore !== undefined;
   const where = ["workspace_id = ?"];
   const params: unknown[] = [workspaceId];
-  if (query.startingAfter !== undefined) {
-    where.push("id < ?");
-    params.push(query.startingAfter);
-  }
-  if (query.endingBefore !== undefined) {
-    where.push("id > ?");
-    params.push(query.endingBefore);
+  let order = `id ${backwards ? "ASC" : "DESC"}`;
+  const cursorId = query.endingBefore ?? query.startingAfter;
+  if (query.sort !== undefined) {
+    // As the store: keyset on (sort key, id), the cursor's key looked up in the workspace.
+    const forwards = query.sort === "updated" ? "DESC" : "ASC";
+    const direction = backwards ? (forwards === "ASC" ? "DESC" : "ASC") : forwards;
+    const key = query.sort === "updated" ? "updated_at" : "display_name";
+    order = `${key} ${direction}, id ${direction}`;
+    if (cursorId !== undefined) {
+      const cursor = selectById.get(workspaceId, cursorId);
+      if (!cursor) {
+        const name = backwards ? "ending_before" : "starting_after";
+        throw invalid([
+          {
+            path: `/query/${name}`,
+            message: "names no contact of this workspace (a sorted list needs an existing cursor)",
+          },
+        ]);
+      }
+      if (query.sort === "updated") {
+        where.push(`(updated_at, id) ${backwards ? ">" : "<"} (?, ?)`);
+        params.push(cursor.updated_at, cursor.id);
+      } else if (cursor.display_name === null) {
+        where.push(
+          backwards ? "(display_name IS NULL AND id < ?)" : "(display_name IS NOT NULL OR id > ?)",
+        );
+        params.push(cursor.id);
+      } else {
+        where.push(
+          backwards
+            ? "(display_name IS NULL OR (display_name, id) < (?, ?))"
+            : "(display_name, id) > (?, ?)",
+        );
+        params.push(cursor.display_name, cursor.id);
+      }
+    }
+  } else {
+    if (query.startingAfter !== undefined) {
+      where.push("id < ?");
+      params.push(query.startingAfter);
+    }
+    if (query.endingBefore !== undefined) {
+      where.push("id > ?");
+      params.push(query.endingBefore);
+    }
   }
   if (query.search !== undefined) {
     where.push("instr(search_text, ?) > 0");
@@ -328,8 +428,14 @@ function listRows(workspaceId: string, query: ListQuery): { rows: ContactRow[]; 
     );
     params.push(workspaceId, tag);
   }
+  if (query.anyTags !== undefined) {
+    where.push(
+      `EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = contacts.id AND t.tag IN (${query.anyTags.map(() => "?").join(", ")}))`,
+    );
+    params.push(...query.anyTags);
+  }
   const sql = `SELECT ${COLUMNS} FROM contacts WHERE ${where.join(" AND ")}
-      ORDER BY id ${backwards ? "ASC" : "DESC"} LIMIT ?`;
+      ORDER BY ${order} LIMIT ?`;
   params.push(query.limit + 1);
   let statement = listStatements.get(sql);
   if (!statement) {
@@ -579,6 +685,24 @@ function resource(row: ContactRow, tags: string[], metadata: Json): Json {
     created: new Date(row.created_at).toISOString(),
     updated: new Date(row.updated_at).toISOString(),
   };
+}
+
+/** orq.ai's identity shape: absent fields left out, metrics only on request. */
+function identityOf(row: ContactRow, withMetrics: boolean): Json {
+  const identity: { [key: string]: Json } = {
+    _id: row.id,
+    external_id: row.external_id,
+    workspace_id: row.workspace_id,
+  };
+  if (row.display_name !== null) identity.display_name = row.display_name;
+  if (row.email !== null) identity.email = row.email;
+  if (row.avatar_url !== null) identity.avatar_url = row.avatar_url;
+  identity.tags = JSON.parse(row.tags) as Json;
+  identity.metadata = JSON.parse(row.metadata) as Json;
+  if (withMetrics) identity.metrics = NO_USAGE;
+  identity.created = new Date(row.created_at).toISOString();
+  identity.updated = new Date(row.updated_at).toISOString();
+  return identity;
 }
 
 function searchText(row: Pick<ContactRow, "external_id" | "display_name" | "email">): string {

@@ -204,6 +204,61 @@ export interface ListQuery {
   endingBefore?: string;
   search?: string;
   tags?: string[];
+  /** Identities: any of these tags (`filter_by.tags`). */
+  anyTags?: string[];
+  /** Identities: `sort_by`, newest first when absent. */
+  sort?: "display_name" | "updated";
+  includeMetrics?: boolean;
+}
+
+const SORTS: Record<string, ListQuery["sort"] | undefined> = {
+  IDENTITY_SORT_FIELD_UNSPECIFIED: undefined,
+  IDENTITY_SORT_FIELD_DISPLAY_NAME: "display_name",
+  IDENTITY_SORT_FIELD_UPDATED: "updated",
+};
+const IDENTITY_LIST_PARAMS = new Set([
+  "limit",
+  "starting_after",
+  "ending_before",
+  "search",
+  "filter_by.tags",
+  "include_metrics",
+  "include_budget",
+  "sort_by",
+]);
+
+/** listIdentities' query: listContacts' rules, with filter_by.tags, sort_by and include_budget. */
+export function validateIdentityListQuery(query: URLSearchParams): ListQuery | Problem[] {
+  const contactsQuery = new URLSearchParams();
+  const out: Problem[] = [];
+  for (const [name, value] of query) {
+    if (!IDENTITY_LIST_PARAMS.has(name)) {
+      out.push({ path: `/query/${name}`, message: "is not a known parameter" });
+    } else if (!["filter_by.tags", "sort_by", "include_budget"].includes(name)) {
+      contactsQuery.append(name, value);
+    }
+  }
+  const common = validateListQuery(contactsQuery);
+  if (Array.isArray(common)) out.push(...common);
+  const anyTags = query.getAll("filter_by.tags");
+  if (anyTags.length > 0) checkTags(anyTags, "/query/filter_by.tags", out);
+  const sortBy = query.getAll("sort_by");
+  if (sortBy.length > 1) out.push({ path: "/query/sort_by", message: "must not be repeated" });
+  if (sortBy[0] !== undefined && !(sortBy[0] in SORTS)) {
+    out.push({ path: "/query/sort_by", message: "must be equal to one of the allowed values" });
+  }
+  const budget = query.getAll("include_budget");
+  if (budget.some((value) => value !== "true" && value !== "false")) {
+    out.push({ path: "/query/include_budget", message: "must be boolean" });
+  }
+  if (out.length > 0 || Array.isArray(common)) return out;
+  const sort = sortBy[0] === undefined ? undefined : SORTS[sortBy[0]];
+  return {
+    ...common,
+    ...(anyTags.length > 0 && { anyTags: [...new Set(anyTags)] }),
+    ...(sort !== undefined && { sort }),
+    includeMetrics: query.get("include_metrics") === "true",
+  };
 }
 
 /** listContacts' query: known parameters only, coerced as the validator coerces them. */

@@ -76,3 +76,14 @@ export class ListQueueFullError extends Error {
     super("Too many search or tag-filtered list calls in flight for this workspace; retry in 1 s");
   }
 }
+
+/** A list cursor under a sorted order names no contact of the workspace (see ListContactsQuery). */
+export class CursorNotFoundError extends Error {
+  override readonly name = "CursorNotFoundError";
+  constructor(
+    readonly cursor: string,
+    readonly parameter: "startingAfter" | "endingBefore",
+  ) {
+    super(`Cursor ${cursor} names no contact of this workspace`);
+  }
+}

@@ -1,7 +1,17 @@
-import type { StoredResponse } from "../idempotency/idempotency-store.js";
 import type { ContactFields, ContactRecord } from "./contact.js";
 
-/** What a list call asks for; cursors are positions (contact ids), not lookups. */
+/**
+ * The orders a list can take. `newest`: descending `_id` (creation order). `display_name`:
+ * ascending display name in binary (code point) order, contacts without one first, ties by
+ * ascending `_id`. `updated`: most recently updated first, ties by descending `_id`.
+ */
+export type ContactOrder = "newest" | "display_name" | "updated";
+
+/**
+ * What a list call asks for. Under `newest`, a cursor is a position (a contact id, which need not
+ * exist). Under another order, it names a contact of the workspace whose sort key is looked up:
+ * the store throws CursorNotFoundError when there is none.
+ */
 export interface ListContactsQuery {
   limit: number;
   startingAfter?: string;
@@ -10,10 +20,14 @@ export interface ListContactsQuery {
   search?: string;
   /** Contacts must carry every one of these tags. */
   tags?: string[];
+  /** Contacts must carry at least one of these tags. */
+  anyTags?: string[];
+  /** `newest` when absent. */
+  sort?: ContactOrder;
 }
 
 export interface ContactPage {
-  /** Newest first, whatever the direction of travel. */
+  /** In the query's order, whatever the direction of travel. */
   contacts: ContactRecord[];
   /** More contacts exist beyond this page in the direction of travel. */
   hasMore: boolean;
@@ -26,8 +40,11 @@ export interface NewContact extends ContactFields {
 }
 
 export interface CreateOptions {
-  /** Completes this claimed idempotency key with `response` in the same transaction as the insert. */
-  idempotency?: { key: string; response: StoredResponse };
+  /**
+   * Runs inside the insert's transaction, after the insert, with the stored contact: a write
+   * there (on the same database) commits with the contact or not at all.
+   */
+  withinTransaction?: (contact: ContactRecord) => void;
 }
 
 /**

@@ -39,3 +39,6 @@ export interface ContactPatch {
   tags?: string[] | null;
   metadata?: { [key: string]: JsonValue } | null;
 }
+
+/** A contact `_id`: `contact_` + a ULID. External ids may not have this shape (openapi.yaml), so a ref of this shape is an `_id`. */
+export const CONTACT_ID_SHAPE = /^contact_[0-9A-HJKMNP-TV-Z]{26}$/;

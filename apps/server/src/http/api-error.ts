@@ -3,6 +3,7 @@ import { HttpError } from "express-openapi-validator/dist/framework/types.js";
 import {
   ContactNotFoundError,
   ContactValidationError,
+  CursorNotFoundError,
   ExternalIdConflictError,
   type FieldProblem,
   ListQueueFullError,
@@ -76,6 +77,15 @@ export function toApiError(error: unknown): ApiError | undefined {
         RateLimit: '"filtered-lists";r=0;t=1',
       },
     });
+  }
+  if (error instanceof CursorNotFoundError) {
+    const parameter = error.parameter === "startingAfter" ? "starting_after" : "ending_before";
+    return invalid([
+      {
+        path: `/query/${parameter}`,
+        message: "names no contact of this workspace (a sorted list needs an existing cursor)",
+      },
+    ]);
   }
   if (error instanceof HttpError) return fromValidatorError(error);
   return undefined;

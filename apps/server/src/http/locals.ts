@@ -1,4 +1,5 @@
 import type { Principal } from "../auth/api-keys.js";
+import type { IdempotencyClaim } from "../idempotency/idempotency-middleware.js";
 import type { RouteMatch } from "./route-match.js";
 
 // What the middleware chain records about a request, for the handlers and the error renderer.
@@ -14,6 +15,8 @@ declare global {
       authFailed?: boolean;
       /** The JSON text the response ended with (set by endWithJson), kept for idempotent replays. */
       sentJson?: string;
+      /** Set by the idempotency middleware when the request claimed an Idempotency-Key. */
+      idempotency?: IdempotencyClaim;
     }
   }
 }

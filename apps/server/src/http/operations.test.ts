@@ -1,10 +1,12 @@
 import express from "express";
 import { describe, expect, it } from "vitest";
-import { contactHandlers } from "../contacts/contact-handlers.js";
+import { contactService } from "../contacts/contact-service.js";
 import { createIdGenerator } from "../ids.js";
 import { openSqliteStores } from "../server-store.js";
 import { loadSpec, type OpenApiDocument } from "../spec.js";
 import { usageService } from "../usage/usage-service.js";
+import { contactsAdapter } from "./contacts-adapter.js";
+import { identitiesAdapter } from "./identities-adapter.js";
 import { type Handlers, mountOperations, specOperations } from "./operations.js";
 import { usageHandlers } from "./usage-handlers.js";
 
@@ -17,13 +19,15 @@ const usage = usageService({
   now: Date.now,
   retentionDays: 400,
 });
+const service = contactService({ store: stores.contacts, ids: createIdGenerator(), now: Date.now });
 const handlers: Handlers = {
-  ...contactHandlers({ store: stores.contacts, usage, ids: createIdGenerator(), now: Date.now }),
+  ...contactsAdapter(service, usage),
+  ...identitiesAdapter(service, usage),
   ...usageHandlers(usage),
 };
 
 describe("specOperations", () => {
-  it("lists the operations of openapi.yaml with Express routes", () => {
+  it("lists the operations of both surfaces and usage with Express routes", () => {
     expect(specOperations(spec).map((op) => `${op.operationId} ${op.method} ${op.route}`)).toEqual([
       "listContacts get /v2/contacts",
       "createContact post /v2/contacts",
@@ -33,6 +37,11 @@ describe("specOperations", () => {
       "retrieveContactUsage get /v2/contacts/:id/usage",
       "recordUsage post /v2/usage",
       "listTopContacts get /v2/usage/top",
+      "listIdentities get /v2/identities",
+      "createIdentity post /v2/identities",
+      "retrieveIdentity get /v2/identities/:id",
+      "deleteIdentity delete /v2/identities/:id",
+      "updateIdentity patch /v2/identities/:id",
     ]);
   });
 });
@@ -40,6 +49,13 @@ describe("specOperations", () => {
 describe("mountOperations refuses a spec and a handler table that disagree", () => {
   it("accepts the real pair", () => {
     expect(() => mountOperations(express.Router(), spec, handlers)).not.toThrow();
+  });
+
+  it("refuses a table that lacks one surface", () => {
+    const { createIdentity: _dropped, ...onlyPart } = handlers;
+    expect(() => mountOperations(express.Router(), spec, onlyPart as Handlers)).toThrow(
+      /no handler for createIdentity/,
+    );
   });
 
   it("refuses an operation without a handler", () => {

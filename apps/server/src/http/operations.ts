@@ -1,6 +1,7 @@
 import type { operations } from "@contacts/api-types";
 import type { Request, Response, Router } from "express";
 import type { Principal } from "../auth/api-keys.js";
+import type { IdempotencyClaim } from "../idempotency/idempotency-middleware.js";
 import type { OpenApiDocument } from "../spec.js";
 
 /** Every operationId in openapi.yaml. */
@@ -28,6 +29,8 @@ export interface OperationInput<K extends OperationId> {
       : never;
   principal: Principal;
   requestId: string;
+  /** The Idempotency-Key this request claimed, if any: complete it inside the write. */
+  idempotency: IdempotencyClaim | undefined;
 }
 
 /** Response headers set by middleware for every operation, not by handlers. */
@@ -150,6 +153,7 @@ export function mountOperations(router: Router, spec: OpenApiDocument, handlers:
         body: req.body as never,
         principal,
         requestId: res.locals.requestId,
+        idempotency: res.locals.idempotency,
       });
       if (result.headers) res.set(result.headers);
       if (result.body === undefined) res.status(result.status).end();

@@ -1,9 +1,9 @@
 // The HTTP adapter of the usage domain: the three usage operations, wire ⇄ domain.
 import type { UsageBucket } from "@contacts/api-types";
-import { toContactResource } from "../contacts/contact-handlers.js";
 import type { UsageTotals } from "../usage/usage.js";
 import { toMetrics } from "../usage/usage-rules.js";
 import type { UsageService } from "../usage/usage-service.js";
+import { toContactResource } from "./contacts-adapter.js";
 import type { Handlers } from "./operations.js";
 
 type UsageOperations = "recordUsage" | "retrieveContactUsage" | "listTopContacts";

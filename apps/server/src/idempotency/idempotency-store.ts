@@ -28,8 +28,11 @@ export interface IdempotencyStore {
     now: number,
     limits: { expiredBefore: number; staleBefore: number },
   ): Promise<Claim>;
-  /** Stores the response of a claimed key; a no-op when it was already completed. */
-  complete(workspaceId: string, key: string, response: StoredResponse): Promise<void>;
+  /**
+   * Stores the response of a claimed key; a no-op when it was already completed. Synchronous:
+   * called inside another store's transaction on the same database, it commits with it.
+   */
+  complete(workspaceId: string, key: string, response: StoredResponse): void;
   /** Forgets a claim whose request should not be remembered. */
   release(workspaceId: string, key: string): Promise<void>;
   /**

@@ -45,7 +45,7 @@ export function createMetrics(options: { processMetrics: boolean }): Metrics {
 }
 
 /**
- * Wraps every async method of a store so its time is recorded. Generic, so a new store method is
+ * Wraps every method of a store so its time is recorded. Generic, so a new store method is
  * measured without touching this file.
  */
 export function withStoreTiming<T extends object>(target: T, name: string, metrics: Metrics): T {
@@ -57,13 +57,21 @@ export function withStoreTiming<T extends object>(target: T, name: string, metri
       if (typeof value !== "function") return value;
       let timed = wrapped.get(property);
       if (!timed) {
-        timed = async (...args: unknown[]) => {
+        // Called synchronously, so a synchronous method (one that joins a transaction) stays so.
+        timed = (...args: unknown[]) => {
           const started = performance.now();
-          try {
-            return await value.apply(object, args);
-          } finally {
+          const observe = () =>
             metrics.observeStore(name, String(property), (performance.now() - started) / 1000);
+          let result: unknown;
+          try {
+            result = value.apply(object, args);
+          } catch (error) {
+            observe();
+            throw error;
           }
+          if (result instanceof Promise) return result.finally(observe);
+          observe();
+          return result;
         };
         wrapped.set(property, timed);
       }

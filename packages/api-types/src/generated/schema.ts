@@ -176,6 +176,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List identities
+         * @description Lists the workspace's identities a page at a time, in the order `sort_by` names, with
+         *     keyset cursors as on `GET /v2/contacts` (`starting_after` the last `_id` of a page for
+         *     the next one, `ending_before` the first `_id` for the previous one; each page is in the
+         *     list's order; `has_more` looks in the direction of travel):
+         *
+         *     - `IDENTITY_SORT_FIELD_UNSPECIFIED` (the default): newest first (descending `_id`). A
+         *       cursor is a position, as on contacts: it stays valid after its identity is deleted.
+         *     - `IDENTITY_SORT_FIELD_DISPLAY_NAME`: by `display_name` ascending, compared by Unicode
+         *       code point (so case-sensitive: `Zoë` before `jane`); identities without a display name
+         *       come first; equal names by ascending `_id`.
+         *     - `IDENTITY_SORT_FIELD_UPDATED`: most recently updated first; equal `updated` by
+         *       descending `_id`.
+         *
+         *     Under a sorted order a cursor must name an identity of the workspace, whose current sort
+         *     key marks the position: a cursor whose identity was deleted is `400` (restart the walk),
+         *     and an identity renamed or updated during a walk may be seen twice or not at all, as in
+         *     any order by a changing field. A walk over unchanging identities never repeats or skips
+         *     one, and identities inserted during it do not disturb it.
+         */
+        get: operations["listIdentities"];
+        put?: never;
+        /**
+         * Create an identity
+         * @description Creates an identity: the same body and rules as creating a contact. A duplicate
+         *     `external_id` is `409` (`existing_id` names the holder). `Idempotency-Key` works as on
+         *     `POST /v2/contacts`.
+         */
+        post: operations["createIdentity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
+                 * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+                 */
+                id: components["parameters"]["ContactRef"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Retrieve an identity
+         * @description Retrieves an identity by its `_id` or by its `external_id`; an `_id` match wins. With
+         *     `If-None-Match` holding its current `ETag`, answers `304` without a body.
+         */
+        get: operations["retrieveIdentity"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an identity
+         * @description Deletes an identity (the same record as the contact) by its `_id` or `external_id`,
+         *     answering `200 {}` as orq.ai does. With `If-Match`, only if its current `ETag` is listed
+         *     (or the value is `*`); otherwise `412`.
+         */
+        delete: operations["deleteIdentity"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an identity
+         * @description Partially updates an identity, exactly as `PATCH /v2/contacts/{id}`: JSON Merge Patch
+         *     (an absent field is unchanged, `null` clears, `tags` replaces the array, `metadata`
+         *     merges key by key), `If-Match` for a conditional update (`412` otherwise).
+         */
+        patch: operations["updateIdentity"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -395,6 +477,58 @@ export interface components {
             object: "list";
             data: components["schemas"]["TopContact"][];
         };
+        /**
+         * @description A contact in the shape of orq.ai's identities API: the same record and rules, but an
+         *     absent `display_name`, `email` or `avatar_url` is omitted (never `null`), and `metrics`
+         *     is there only when asked for with `include_metrics=true`.
+         */
+        Identity: {
+            _id: components["schemas"]["ContactId"];
+            external_id: components["schemas"]["ExternalId"];
+            /**
+             * Format: uuid
+             * @description Unique identifier for the workspace to which the identity belongs.
+             */
+            workspace_id: string;
+            /** @description Display name of the identity; omitted when it has none. */
+            display_name?: string;
+            /**
+             * Format: email
+             * @description Email address of the identity; omitted when it has none.
+             */
+            email?: string;
+            /**
+             * Format: uri
+             * @description Absolute `http(s)` URL of the identity's avatar; omitted when it has none.
+             */
+            avatar_url?: string;
+            tags: components["schemas"]["Tags"];
+            metadata: components["schemas"]["Metadata"];
+            metrics?: components["schemas"]["Metrics"];
+            /** @description The date and time the identity was created. */
+            created: components["schemas"]["Timestamp"];
+            /** @description The date and time the identity was last updated. */
+            updated: components["schemas"]["Timestamp"];
+        };
+        /** @description One identity, wrapped. */
+        IdentityResponse: {
+            identity: components["schemas"]["Identity"];
+        };
+        IdentityList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["Identity"][];
+            /** @description Whether more identities exist beyond this page in the direction of travel. */
+            has_more: boolean;
+        };
+        /**
+         * @description The order of an identity list (see `listIdentities`).
+         * @default IDENTITY_SORT_FIELD_UNSPECIFIED
+         * @enum {string}
+         */
+        IdentitySortField: "IDENTITY_SORT_FIELD_UNSPECIFIED" | "IDENTITY_SORT_FIELD_DISPLAY_NAME" | "IDENTITY_SORT_FIELD_UPDATED";
+        /** @description The empty object orq.ai answers a delete with. */
+        DeletedIdentity: Record<string, never>;
         /**
          * @description The one error shape of the API. `error` and `message` carry the same text, because
          *     orq.ai's clients read one or the other; `code` is stable and meant for programs.
@@ -676,6 +810,13 @@ export interface components {
          * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
          */
         IfNoneMatch: string;
+        /**
+         * @description With `true`, each identity carries `metrics` (its usage over the last 30 days); without
+         *     it, `metrics` is omitted.
+         */
+        IncludeMetrics: boolean;
+        /** @description Accepted for compatibility with orq.ai's SDK. Budgets do not exist here yet, so `budget` is always absent. */
+        IncludeBudget: boolean;
         /**
          * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
          * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
@@ -1104,6 +1245,246 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listIdentities: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Return the identities just after this identity `_id` in the list's order (next page). */
+                starting_after?: components["schemas"]["ContactId"];
+                /** @description Return the identities just before this identity `_id` in the list's order (previous page). Not with `starting_after`. */
+                ending_before?: components["schemas"]["ContactId"];
+                /** @description Case-insensitive substring of `external_id`, `display_name` or `email`. */
+                search?: string;
+                /**
+                 * @description Only identities having **at least one** of these tags (unlike `tags` on contacts,
+                 *     which must all match). Repeated form: `filter_by.tags=a&filter_by.tags=b`.
+                 */
+                "filter_by.tags"?: components["schemas"]["Tag"][];
+                /**
+                 * @description With `true`, each identity carries `metrics` (its usage over the last 30 days); without
+                 *     it, `metrics` is omitted.
+                 */
+                include_metrics?: components["parameters"]["IncludeMetrics"];
+                /** @description Accepted for compatibility with orq.ai's SDK. Budgets do not exist here yet, so `budget` is always absent. */
+                include_budget?: components["parameters"]["IncludeBudget"];
+                /** @description The list's order (see above). */
+                sort_by?: components["schemas"]["IdentitySortField"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of identities. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createIdentity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A value you make fresh for each logical request, and send again only to retry that same
+                 *     request: a new UUID is a good choice (`uuidgen` in a shell, `crypto.randomUUID()` in
+                 *     JavaScript). Never reuse a value copied from documentation: keys are scoped to the
+                 *     workspace, so everyone sharing a key shares its stored response. Kept for 24 hours after
+                 *     the first request completes. The same key with the same request replays the first
+                 *     response; with a different request it is `422` (`idempotency_key_reused`); while the
+                 *     first request is still running it is `409` (`idempotency_key_in_use`). Requests refused
+                 *     by authentication or validation, and server errors, are not remembered.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateContactRequest"];
+            };
+        };
+        responses: {
+            /** @description Created identity. */
+            201: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    /** @description Path of the new identity. */
+                    Location: string;
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    retrieveIdentity: {
+        parameters: {
+            query?: {
+                /**
+                 * @description With `true`, each identity carries `metrics` (its usage over the last 30 days); without
+                 *     it, `metrics` is omitted.
+                 */
+                include_metrics?: components["parameters"]["IncludeMetrics"];
+                /** @description Accepted for compatibility with orq.ai's SDK. Budgets do not exist here yet, so `budget` is always absent. */
+                include_budget?: components["parameters"]["IncludeBudget"];
+            };
+            header?: {
+                /**
+                 * @description Answer `304` if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /**
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
+                 * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+                 */
+                id: components["parameters"]["ContactRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The identity. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityResponse"];
+                };
+            };
+            /** @description The identity still has the `ETag` given in `If-None-Match`; no body. */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteIdentity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
+                 * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+                 */
+                id: components["parameters"]["ContactRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; an empty object. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedIdentity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    updateIdentity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /**
+                 * @description The contact's `_id` or its `external_id` (compared in Unicode NFC, as stored).
+                 * @example contact_01ARZ3NDEKTSV4RRFFQ69G5FAV
+                 */
+                id: components["parameters"]["ContactRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["UpdateContactRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated identity. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };

@@ -2,6 +2,7 @@ import type { paths } from "@contacts/api-types";
 import createClient from "openapi-fetch";
 import { type ContactsResource, contactsResource } from "./contacts.js";
 import { nodeVersion, readEnv } from "./environment.js";
+import { type IdentitiesResource, identitiesResource } from "./identities.js";
 import { createLog, type Logger, type LogLevel } from "./logging.js";
 import { checkMaxRetries, checkTimeout, type Hooks, type Transport } from "./request.js";
 import { sleep } from "./retry.js";
@@ -38,12 +39,17 @@ export interface ContactsClientOptions {
   logLevel?: LogLevel | undefined;
 }
 
-/** The client: `contacts` for the API's operations, `raw` for the typed openapi-fetch client. */
+/** The client: `contacts` and `identities` for the API's operations, `raw` for openapi-fetch. */
 export interface ContactsClient {
   /** Create, list, retrieve, update and delete contacts, with typed errors, paging and retries. */
   readonly contacts: ContactsResource;
   /** Record usage events and list the top contacts (`contacts.usage` gives one's series). */
   readonly usage: UsageResource;
+  /**
+   * The same records through /v2/identities (orq.ai's current API): `{ identity }` unwrapped,
+   * `filter_by.tags` (any of), `sort_by`, with the same errors, paging and retries.
+   */
+  readonly identities: IdentitiesResource;
   /**
    * The typed openapi-fetch client, for anything `contacts` does not wrap. It sends the API key
    * and the client's headers through the client's fetch, but neither retries nor throws.
@@ -94,6 +100,7 @@ export function buildContactsClient(
   return {
     contacts: contactsResource(transport),
     usage: usageResource(transport),
+    identities: identitiesResource(transport),
     raw,
   };
 }

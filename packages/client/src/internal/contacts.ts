@@ -1,7 +1,7 @@
 import { ApiPromise, type ApiResult } from "./api-promise.js";
-import { ApiError } from "./errors.js";
 import { ContactPage, PagePromise } from "./pagination.js";
 import { type RequestOptions, send, type Transport } from "./request.js";
+import { bodyOf, etagOf, headersOf, resultOf } from "./results.js";
 import type {
   Contact,
   ContactRef,
@@ -298,26 +298,4 @@ function contactPromise(
       etag: etagOf(response),
     })),
   );
-}
-
-function resultOf<T>(data: T, response: Response): ApiResult<T> {
-  return { data, response, requestId: response.headers.get("request-id") ?? undefined };
-}
-
-/** The body of a successful response, which the spec says is there. */
-function bodyOf<T>(data: T | undefined, response: Response): T {
-  if (data === undefined) {
-    throw new ApiError(response.status, undefined, response.headers, "response has no body");
-  }
-  return data;
-}
-
-// A missing ETag (a server outside the spec) reads as "", which matches no contact: an update
-// guarded by it fails with 412 rather than applying unguarded.
-function etagOf(response: Response): ETag {
-  return response.headers.get("etag") ?? "";
-}
-
-function headersOf(options: RequestOptions): { headers?: Record<string, string> } {
-  return options.headers ? { headers: options.headers } : {};
 }

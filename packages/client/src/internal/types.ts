@@ -15,12 +15,22 @@ export type {
   CreateContactRequest,
   ErrorCode,
   ErrorDetail,
+  Identity,
+  IdentityList,
+  IdentitySortField,
   ListContactsParams,
   TopContactList,
   UpdateContactRequest,
   UsageEvent,
   UsageSeries,
 } from "@contacts/api-types";
+
+/** The query parameters of `identities.list`: page size, cursors, search, `filter_by.tags`, `sort_by`. */
+export type ListIdentitiesParams = NonNullable<operations["listIdentities"]["parameters"]["query"]>;
+/** The query parameters of `identities.retrieve`. */
+export type RetrieveIdentityParams = NonNullable<
+  operations["retrieveIdentity"]["parameters"]["query"]
+>;
 
 type HeaderOf<Op extends keyof operations> = NonNullable<operations[Op]["parameters"]["header"]>;
 /** The `Idempotency-Key` header of `createContact`. */

@@ -2,7 +2,7 @@
 // the workspace's own indexes, each call bounded in the rows it may examine. Used by the store on
 // its own connection, and by the list worker on a read-only one.
 import type { Database, Statement } from "better-sqlite3";
-import { QueryTooBroadError } from "../../contacts/contact-errors.js";
+import { CursorNotFoundError, QueryTooBroadError } from "../../contacts/contact-errors.js";
 import type { ContactPage, ListContactsQuery } from "../../contacts/contact-store.js";
 import { COLUMNS, type ContactRow, fromRow } from "./contact-rows.js";
 import { searchTableOf, WorkspaceSearchIndex } from "./workspace-search-index.js";
@@ -37,18 +37,24 @@ export class ContactLister {
     const backwards = query.endingBefore !== undefined;
     // One extra row tells whether more exist beyond the page.
     const wanted = query.limit + 1;
-    const tags = query.tags ?? [];
+    // Any of one tag is that tag: it can drive from the tag index like an all-of filter.
+    const anyTags = query.anyTags ?? [];
+    const tags =
+      anyTags.length === 1 ? [...new Set([...(query.tags ?? []), ...anyTags])] : (query.tags ?? []);
+    const anyOf = anyTags.length > 1 ? anyTags : [];
+    examination.count = 0;
+    examination.limit = this.maxExaminedRows;
     let rows: ContactRow[];
-    if (query.search === undefined && tags.length === 0) {
+    if (query.sort !== undefined && query.sort !== "newest") {
+      rows = this.sortedRows(workspaceId, query, query.sort, tags, anyOf, wanted);
+    } else if (query.search === undefined && tags.length === 0 && anyOf.length === 0) {
       const cursor = cursorOf(query);
       rows = this.listStatement(
         `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ?${cursor ? ` AND id ${cursor.op} ?` : ""}
          ORDER BY id ${backwards ? "ASC" : "DESC"} LIMIT ?`,
       ).all(workspaceId, ...(cursor ? [cursor.id] : []), wanted);
     } else {
-      examination.count = 0;
-      examination.limit = this.maxExaminedRows;
-      rows = this.filteredRows(workspaceId, query, tags, wanted);
+      rows = this.filteredRows(workspaceId, query, tags, anyOf, wanted);
     }
     const hasMore = rows.length > query.limit;
     const page = rows.slice(0, query.limit).map(fromRow);
@@ -66,6 +72,7 @@ export class ContactLister {
     workspaceId: string,
     query: ListContactsQuery,
     tags: string[],
+    anyOf: string[],
     wanted: number,
   ): ContactRow[] {
     const term = query.search;
@@ -146,9 +153,83 @@ export class ContactLister {
       where.push("instr(c.search_text, ?) > 0");
       params.push(term);
     }
+    if (anyOf.length > 0) {
+      where.push(ANY_TAG_FILTER(anyOf.length));
+      params.push(workspaceId, ...anyOf);
+    }
     return this.listStatement(
       `SELECT ${QUALIFIED_COLUMNS} FROM ${from} WHERE ${where.join(" AND ")}
        ORDER BY ${orderBy} LIMIT ?`,
+    ).all(...params, wanted);
+  }
+
+  /**
+   * A page under a sorted order (display name, or last update): keyset pagination on
+   * (sort key, id) over the workspace's (workspace_id, key, id) index, the cursor contact's sort
+   * key looked up in the workspace. Filters check each row read; each counts against the bound.
+   */
+  private sortedRows(
+    workspaceId: string,
+    query: ListContactsQuery,
+    sort: "display_name" | "updated",
+    tags: string[],
+    anyOf: string[],
+    wanted: number,
+  ): ContactRow[] {
+    const backwards = query.endingBefore !== undefined;
+    const cursorId = query.endingBefore ?? query.startingAfter;
+    const where = ["c.workspace_id = ?"];
+    const params: unknown[] = [workspaceId];
+    if (cursorId !== undefined) {
+      const cursor = this.listStatement(
+        `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ? AND id = ?`,
+      ).get(workspaceId, cursorId);
+      if (!cursor) {
+        throw new CursorNotFoundError(cursorId, backwards ? "endingBefore" : "startingAfter");
+      }
+      if (sort === "updated") {
+        // Most recently updated first: forwards goes down (updated_at, id).
+        where.push(`(c.updated_at, c.id) ${backwards ? ">" : "<"} (?, ?)`);
+        params.push(cursor.updated_at, cursor.id);
+      } else if (cursor.display_name === null) {
+        // A-Z with NULL (no name) first, as SQLite orders NULL before every text.
+        where.push(
+          backwards
+            ? "(c.display_name IS NULL AND c.id < ?)"
+            : "(c.display_name IS NOT NULL OR c.id > ?)",
+        );
+        params.push(cursor.id);
+      } else {
+        where.push(
+          backwards
+            ? "(c.display_name IS NULL OR (c.display_name, c.id) < (?, ?))"
+            : "(c.display_name, c.id) > (?, ?)",
+        );
+        params.push(cursor.display_name, cursor.id);
+      }
+    }
+    const filtered = query.search !== undefined || tags.length > 0 || anyOf.length > 0;
+    if (filtered) where.push("list_examine(c.id)");
+    for (const tag of tags) {
+      where.push(
+        "EXISTS (SELECT 1 FROM contact_tags t WHERE t.workspace_id = ? AND t.tag = ? AND t.contact_id = c.id)",
+      );
+      params.push(workspaceId, tag);
+    }
+    if (anyOf.length > 0) {
+      where.push(ANY_TAG_FILTER(anyOf.length));
+      params.push(workspaceId, ...anyOf);
+    }
+    if (query.search !== undefined) {
+      where.push("instr(c.search_text, ?) > 0");
+      params.push(query.search);
+    }
+    const forwards = sort === "updated" ? "DESC" : "ASC";
+    const direction = backwards ? (forwards === "ASC" ? "DESC" : "ASC") : forwards;
+    const key = sort === "updated" ? "updated_at" : "display_name";
+    return this.listStatement(
+      `SELECT ${QUALIFIED_COLUMNS} FROM contacts c WHERE ${where.join(" AND ")}
+       ORDER BY c.${key} ${direction}, c.id ${direction} LIMIT ?`,
     ).all(...params, wanted);
   }
 
@@ -179,6 +260,10 @@ function examineCandidate(_candidate: unknown): number {
   if (++examination.count > examination.limit) throw new QueryTooBroadError();
   return 1;
 }
+
+/** Has at least one of `n` tags (parameters: the workspace, then the tags). */
+const ANY_TAG_FILTER = (n: number) =>
+  `EXISTS (SELECT 1 FROM contact_tags t WHERE t.workspace_id = ? AND t.contact_id = c.id AND t.tag IN (${Array(n).fill("?").join(", ")}))`;
 
 const TAG_COUNT =
   "SELECT count(*) AS n FROM (SELECT 1 FROM contact_tags WHERE workspace_id = ? AND tag = ? LIMIT ?)";

@@ -3,7 +3,7 @@
 // loop that serves every other request.
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
-import { QueryTooBroadError } from "../../contacts/contact-errors.js";
+import { CursorNotFoundError, QueryTooBroadError } from "../../contacts/contact-errors.js";
 import { ContactLister } from "./contact-lister.js";
 import type { ListJob, ListReply, ListWorkerData } from "./list-worker.js";
 
@@ -20,7 +20,9 @@ parentPort?.on("message", ({ id, workspaceId, query }: ListJob) => {
     reply =
       error instanceof QueryTooBroadError
         ? { id, error: "query_too_broad" }
-        : { id, error: "failed", message: (error as Error).message };
+        : error instanceof CursorNotFoundError
+          ? { id, error: "cursor_not_found", cursor: error.cursor, parameter: error.parameter }
+          : { id, error: "failed", message: (error as Error).message };
   }
   parentPort?.postMessage(reply);
 });

@@ -2,7 +2,11 @@
 // workspace sending expensive queries costs the event loop only their HTTP handling. Workspaces
 // take turns for the workers (round robin), and each may have only so many calls waiting.
 import { Worker } from "node:worker_threads";
-import { ListQueueFullError, QueryTooBroadError } from "../../contacts/contact-errors.js";
+import {
+  CursorNotFoundError,
+  ListQueueFullError,
+  QueryTooBroadError,
+} from "../../contacts/contact-errors.js";
 import type { ContactPage, ContactStore, ListContactsQuery } from "../../contacts/contact-store.js";
 
 export interface ListWorkerData {
@@ -17,6 +21,12 @@ export interface ListJob {
 export type ListReply =
   | { id: number; page: ContactPage }
   | { id: number; error: "query_too_broad" }
+  | {
+      id: number;
+      error: "cursor_not_found";
+      cursor: string;
+      parameter: CursorNotFoundError["parameter"];
+    }
   | { id: number; error: "failed"; message: string };
 
 export interface ListWorkersOptions extends ListWorkerData {
@@ -126,6 +136,8 @@ export class ListWorkers implements Pick<ContactStore, "list"> {
       this.finish(thread, (job) => {
         if ("page" in reply) job.resolve(reply.page);
         else if (reply.error === "query_too_broad") job.reject(new QueryTooBroadError());
+        else if (reply.error === "cursor_not_found")
+          job.reject(new CursorNotFoundError(reply.cursor, reply.parameter));
         else job.reject(new Error(`list worker: ${reply.message}`));
       });
     });

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { migrate } from "./database.js";
 import { MIGRATIONS } from "./migrations.js";
 import { SqliteContactStore } from "./sqlite-contact-store.js";
-import { SqliteIdempotencyStore } from "./sqlite-idempotency-store.js";
 import { searchTableOf } from "./workspace-search-index.js";
 
 const A = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
@@ -54,7 +53,7 @@ describe("migration 4 (per-workspace search and tag indexes)", () => {
       (db.prepare(`SELECT count(*) AS n FROM ${searchTableOf(ws)}`).get() as { n: number }).n;
     expect([count(A), count(B)]).toEqual([3, 2]);
 
-    const store = new SqliteContactStore(db, new SqliteIdempotencyStore(db));
+    const store = new SqliteContactStore(db);
     const found = await store.list(A, { limit: 10, search: "shared.example" });
     expect(found.contacts.map((c) => c.id)).toEqual([id(4), id(3)]);
     const tagged = await store.list(B, { limit: 10, tags: ["beta"] });

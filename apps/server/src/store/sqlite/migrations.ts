@@ -232,4 +232,13 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 6,
+    description: "indexes for the identity list orders (sort_by)",
+    sql: `
+      -- Keyset pagination by display name (A-Z, NULL first) and by last update, within a workspace.
+      CREATE INDEX contacts_workspace_display_name ON contacts (workspace_id, display_name, id);
+      CREATE INDEX contacts_workspace_updated ON contacts (workspace_id, updated_at, id);
+    `,
+  },
 ];

@@ -9,7 +9,6 @@ import { MAX_EXAMINED_ROWS } from "./contact-lister.js";
 import { searchTextOf } from "./contact-rows.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { SqliteContactStore } from "./sqlite-contact-store.js";
-import { SqliteIdempotencyStore } from "./sqlite-idempotency-store.js";
 
 const WORKSPACE = "11111111-1111-4111-8111-111111111111";
 const OTHER = "22222222-2222-4222-8222-222222222222";
@@ -31,9 +30,7 @@ beforeAll(async () => {
   for (const id of [WORKSPACE, OTHER]) {
     db.prepare("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, 0)").run(id, id);
   }
-  store = new SqliteContactStore(db, new SqliteIdempotencyStore(db), {
-    maxExaminedRows: Number.MAX_SAFE_INTEGER - 1,
-  });
+  store = new SqliteContactStore(db, { maxExaminedRows: Number.MAX_SAFE_INTEGER - 1 });
   const ids = createIdGenerator();
   const sample = fc.sample(
     fc.record({ name: text(0, 12), email: text(0, 8), tags: fc.subarray(["x", "y", "z"]) }),
@@ -57,7 +54,7 @@ beforeAll(async () => {
   // Deletes and updates must keep the index in step.
   for (const contact of contacts.filter((_, i) => i % 7 === 0))
     await store.delete(contact.workspaceId, contact.id);
-  bounded = new SqliteContactStore(db, new SqliteIdempotencyStore(db), { maxExaminedRows: 16 });
+  bounded = new SqliteContactStore(db, { maxExaminedRows: 16 });
   for (const contact of contacts.filter((_, i) => i % 11 === 0)) {
     await store.update(
       contact.workspaceId,

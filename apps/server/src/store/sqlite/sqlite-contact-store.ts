@@ -2,7 +2,11 @@ import type { Statement } from "better-sqlite3";
 import { SqliteError } from "better-sqlite3";
 // ContactStore on better-sqlite3: writes keep the workspace's search and tag indexes in step in
 // the same transaction; reads of pages go through ContactLister, inline or on the list worker.
-import type { ContactFields, ContactRecord } from "../../contacts/contact.js";
+import {
+  CONTACT_ID_SHAPE,
+  type ContactFields,
+  type ContactRecord,
+} from "../../contacts/contact.js";
 import {
   ContactIdNotIncreasingError,
   ExternalIdConflictError,
@@ -17,7 +21,6 @@ import type {
 import { ContactLister } from "./contact-lister.js";
 import { COLUMNS, type ContactRow, fromRow, toRow } from "./contact-rows.js";
 import type { SqliteDatabase } from "./database.js";
-import type { SqliteIdempotencyStore } from "./sqlite-idempotency-store.js";
 import { WorkspaceSearchIndex } from "./workspace-search-index.js";
 
 export interface SqliteContactStoreOptions {
@@ -32,9 +35,6 @@ interface StoredRow extends ContactRow {
   rowid: number;
   search_text: string;
 }
-
-/** External ids may not look like contact ids (openapi.yaml), so a ref of this shape is an _id. */
-const CONTACT_ID_SHAPE = /^contact_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** ContactStore on better-sqlite3: synchronous underneath, async at the interface. */
 export class SqliteContactStore implements ContactStore {
@@ -53,7 +53,6 @@ export class SqliteContactStore implements ContactStore {
 
   constructor(
     private readonly db: SqliteDatabase,
-    private readonly idempotency: SqliteIdempotencyStore,
     options: SqliteContactStoreOptions = {},
   ) {
     this.searchIndex = new WorkspaceSearchIndex(db);
@@ -99,7 +98,6 @@ export class SqliteContactStore implements ContactStore {
       updatedAt: contact.createdAt,
       version: 1,
     };
-    const { idempotency } = options;
     try {
       this.db.transaction(() => {
         // Within a workspace the rowid must follow the id (see workspace-search-index.ts).
@@ -111,8 +109,7 @@ export class SqliteContactStore implements ContactStore {
         const { lastInsertRowid } = this.insertContact.run(row);
         this.searchIndex.add(workspaceId, lastInsertRowid, row.search_text);
         for (const tag of record.tags) this.insertTag.run(workspaceId, tag, record.id);
-        if (idempotency)
-          this.idempotency.completeSync(workspaceId, idempotency.key, idempotency.response);
+        options.withinTransaction?.(record);
       })();
     } catch (error) {
       if (error instanceof SqliteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") {
@@ -131,7 +128,10 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage> {
-    const filtered = query.search !== undefined || (query.tags?.length ?? 0) > 0;
+    const filtered =
+      query.search !== undefined ||
+      (query.tags?.length ?? 0) > 0 ||
+      (query.anyTags?.length ?? 0) > 0;
     if (filtered && this.filteredLists) return this.filteredLists.list(workspaceId, query);
     return this.lister.list(workspaceId, query);
   }

@@ -2,7 +2,7 @@
 // totals, contacts created for new external_ids); reads use the totals, never the events.
 import type { Statement } from "better-sqlite3";
 import type { ContactRecord } from "../../contacts/contact.js";
-import { CONTACT_ID_PATTERN } from "../../ids.js";
+import { CONTACT_ID_SHAPE } from "../../contacts/contact.js";
 import type {
   Granularity,
   RecordOutcome,
@@ -317,7 +317,7 @@ export class SqliteUsageStore implements UsageStore {
     newContact: NewContactFactory,
     outcome: RecordOutcome,
   ): string {
-    if (CONTACT_ID_PATTERN.test(ref)) {
+    if (CONTACT_ID_SHAPE.test(ref)) {
       const found = this.contactById.get(workspaceId, ref);
       // Thrown inside the transaction: nothing of the batch is kept.
       if (!found) throw new UnknownContactError(index, ref);

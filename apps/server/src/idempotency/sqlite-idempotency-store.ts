@@ -1,10 +1,6 @@
 import type { Statement } from "better-sqlite3";
-import type {
-  Claim,
-  IdempotencyStore,
-  StoredResponse,
-} from "../../idempotency/idempotency-store.js";
-import type { SqliteDatabase } from "./database.js";
+import type { SqliteDatabase } from "../store/sqlite/database.js";
+import type { Claim, IdempotencyStore, StoredResponse } from "./idempotency-store.js";
 
 interface KeyRow {
   fingerprint: string;
@@ -12,7 +8,7 @@ interface KeyRow {
   created_at: number;
 }
 
-/** IdempotencyStore on better-sqlite3; shares the contacts' database so completions can join their transaction. */
+/** IdempotencyStore on better-sqlite3; shares the contacts' database so a completion can join a create's transaction. */
 export class SqliteIdempotencyStore implements IdempotencyStore {
   private readonly select: Statement<[string, string], KeyRow>;
   private readonly upsertClaim: Statement;
@@ -72,12 +68,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       .immediate();
   }
 
-  async complete(workspaceId: string, key: string, response: StoredResponse): Promise<void> {
-    this.completeSync(workspaceId, key, response);
-  }
-
-  /** For stores sharing this database: completes the key inside their own transaction. */
-  completeSync(workspaceId: string, key: string, response: StoredResponse): void {
+  complete(workspaceId: string, key: string, response: StoredResponse): void {
     this.completeStatement.run(JSON.stringify(response), workspaceId, key);
   }
 

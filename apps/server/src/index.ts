@@ -1,0 +1,14 @@
+/**
+ * `@contacts/server`'s public entry, for the other workspaces (the bench): the stores, the schema
+ * and the id generator, so that they reuse the server's own code instead of reaching into src/.
+ */
+export type { ContactRecord } from "./contacts/contact.js";
+export type { ContactStore, NewContact } from "./contacts/contact-store.js";
+export { createIdGenerator, type IdGenerator } from "./ids.js";
+export { openSqliteStores, type Stores } from "./server-store.js";
+export {
+  LATEST_SCHEMA_VERSION,
+  openDatabase,
+  type SqliteDatabase,
+} from "./store/sqlite/database.js";
+export { WorkspaceSearchIndex } from "./store/sqlite/workspace-search-index.js";
