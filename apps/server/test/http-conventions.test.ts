@@ -40,6 +40,8 @@ describe("HEAD answers as GET, without a body", () => {
       "/v2/contacts",
       "/v2/contacts/{id}",
       "/v2/contacts/{id}/usage",
+      "/v2/identities",
+      "/v2/identities/{id}",
       "/v2/usage/top",
     ]);
   });
@@ -124,7 +126,7 @@ describe("a path outside the spec answers route_not_found, never not_found", () 
     ["an id that is two segments", "/v2/contacts/a/b"],
     ["the version alone", "/v2"],
     ["the version with a slash", "/v2/"],
-    ["an unknown resource", "/v2/identities"],
+    ["an unknown resource", "/v2/groups"],
     ["a path outside the API", "/nope"],
   ])("%s: %s", async (_name, path) => {
     for (const method of ["GET", "POST", "PATCH", "DELETE"]) {
