@@ -283,6 +283,17 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
   "listIdentities 400": (ctx) => ctx.ws.fetch("/v2/identities?sort_by=IDENTITY_SORT_FIELD_NAME"),
   "listIdentities 401": (ctx) =>
     ctx.server.fetch("/v2/identities", { headers: { authorization: "Bearer ck_wrong" } }),
+  "listIdentities 422": async (ctx) => {
+    for (let i = 0; i < 5; i++) {
+      const body = { external_id: `broad_identity_${i}`, tags: ["common"] };
+      const res = await ctx.narrowWs.fetch("/v2/identities", { method: "POST", ...json(body) });
+      expect(res.status).toBe(201);
+    }
+    // Sorted by name, every identity has the tag, none the term: the scan passes the bound (3).
+    return ctx.narrowWs.fetch(
+      "/v2/identities?filter_by.tags=common&search=zz&sort_by=IDENTITY_SORT_FIELD_DISPLAY_NAME",
+    );
+  },
   "listIdentities 429": (ctx) => ctx.limitedWs.fetch("/v2/identities"),
   "listIdentities 500": (ctx) => ctx.brokenWs.fetch("/v2/identities"),
 
@@ -427,7 +438,7 @@ describe("the contract suite", () => {
           ? ctx.broken
           : status === 429
             ? ctx.limited
-            : pair === "listContacts 422"
+            : pair === "listContacts 422" || pair === "listIdentities 422"
               ? ctx.narrow
               : ctx.server;
       const before = server.exchanges.length;
