@@ -139,6 +139,25 @@ describe("POST /v2/usage", () => {
     expect((await metricsOf(ws, "new_1")).total_requests).toBe(3);
   });
 
+  it("takes an external_id in NFC, as every other way in, and refuses invisible characters", async () => {
+    const nfd = "ren\u0065\u0301e"; // "renée" spelled with a combining accent
+    const first = await record(ws, [event(nfd, clock), event("ren\u00e9e", clock)]);
+    expect(first).toEqual({ accepted: 2, duplicates: 0, contacts_created: 1 });
+    const contact = (await (await ws.fetch(`/v2/contacts/${encodeURIComponent(nfd)}`)).json()) as {
+      external_id: string;
+      metrics: { total_requests: number };
+    };
+    expect(contact.external_id).toBe("ren\u00e9e");
+    expect(contact.metrics.total_requests).toBe(2);
+    const series = await ws.fetch(`/v2/contacts/${encodeURIComponent(nfd)}/usage`);
+    expect(series.status).toBe(200);
+    const refused = await post(ws, [event("zero\u200bwidth", clock)]);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      details: [expect.objectContaining({ path: "/body/events/0/contact" })],
+    });
+  });
+
   it("takes 1000 events with every field at its longest (2 MiB limit), and refuses 1001", async () => {
     const long = (c: string, length: number) => c.repeat(length);
     const events = Array.from({ length: 1000 }, (_, i) => ({

@@ -1,6 +1,7 @@
 /** The rules of usage: buckets, the metrics window, micro-USD, and what a batch may hold. */
 import type { UsageEvent } from "@contacts/api-types";
 import type { FieldProblem } from "../contacts/contact-errors.js";
+import { normalizeContactRef } from "../contacts/contact-rules.js";
 import type { ContactMetrics, Granularity, UsageEventRecord, UsageTotals } from "./usage.js";
 
 export const HOUR_MS = 3_600_000;
@@ -99,7 +100,8 @@ export function checkBatch(
     }
     return {
       id: event.id,
-      contactRef: event.contact,
+      // As every other way in: an external_id in NFC (é spelled either way is one contact).
+      contactRef: normalizeContactRef(event.contact),
       timestamp,
       costMicros: toMicros(event.cost),
       tokens: event.tokens,

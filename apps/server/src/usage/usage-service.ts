@@ -2,6 +2,7 @@
 import type { UsageEvent } from "@contacts/api-types";
 import type { ContactRecord } from "../contacts/contact.js";
 import { ContactNotFoundError } from "../contacts/contact-errors.js";
+import { normalizeContactRef } from "../contacts/contact-rules.js";
 import type { ContactStore } from "../contacts/contact-store.js";
 import { type IdGenerator, idTime } from "../ids.js";
 import {
@@ -103,7 +104,7 @@ export function usageService({
     async series(workspaceId, ref, { from, to, granularity }) {
       const range = seriesBuckets(now(), granularity, from, to);
       if (range.problems.length > 0) throw new UsageValidationError(range.problems);
-      const contact = await contacts.find(workspaceId, ref);
+      const contact = await contacts.find(workspaceId, normalizeContactRef(ref));
       if (!contact) throw new ContactNotFoundError(ref);
       const found = await store.series(workspaceId, contact.id, granularity, range.from, range.to);
       const size = bucketMs(granularity);

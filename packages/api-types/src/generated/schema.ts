@@ -406,7 +406,9 @@ export interface components {
              */
             id: string;
             /**
-             * @description The contact's `_id`, or its `external_id` (a new `external_id` creates the contact).
+             * @description The contact's `_id`, or its `external_id` (a new `external_id` creates the contact),
+             *     taken in NFC and under the same rules as `ExternalId` (no invisible or bidi-control
+             *     characters).
              * @example user_12345
              */
             contact: string;
