@@ -1,7 +1,8 @@
 /** The rules of usage: buckets, the metrics window, micro-USD, and what a batch may hold. */
 import type { UsageEvent } from "@contacts/api-types";
-import type { FieldProblem } from "../contacts/contact-errors.js";
-import { normalizeContactRef } from "../contacts/contact-rules.js";
+import { ContactValidationError, type FieldProblem } from "../contacts/contact-errors.js";
+import { MAX_TEXT_LENGTHS, toNfc } from "../contacts/contact-rules.js";
+
 import type { ContactMetrics, Granularity, UsageEventRecord, UsageTotals } from "./usage.js";
 
 export const HOUR_MS = 3_600_000;
@@ -101,7 +102,7 @@ export function checkBatch(
     return {
       id: event.id,
       // As every other way in: an external_id in NFC (é spelled either way is one contact).
-      contactRef: normalizeContactRef(event.contact),
+      contactRef: nfcRef(event.contact, at("contact"), problems),
       timestamp,
       costMicros: toMicros(event.cost),
       tokens: event.tokens,
@@ -176,4 +177,15 @@ export function topDays(
     });
   }
   return { from, to, problems };
+}
+
+/** A contact ref in NFC; one that NFC makes longer than an external_id may be is a problem. */
+function nfcRef(ref: string, path: string, problems: FieldProblem[]): string {
+  try {
+    return toNfc(ref, path, MAX_TEXT_LENGTHS.externalId);
+  } catch (error) {
+    if (!(error instanceof ContactValidationError)) throw error;
+    problems.push(...error.problems);
+    return ref;
+  }
 }

@@ -80,9 +80,12 @@ export class ContactLister {
     if (indexed && !this.searchIndex.exists(workspaceId)) return []; // no contact yet
     // How many candidates each driver would offer, counted up to the bound (a cheap index range).
     const bound = this.maxExaminedRows + 1;
-    const drivers: { kind: "term" | "tag" | "scan"; tag?: string; size: number }[] = tags.map(
-      (tag) => ({ kind: "tag", tag, size: this.count(TAG_COUNT, [workspaceId, tag, bound]) }),
-    );
+    const drivers: { kind: "term" | "tag" | "anyTag" | "scan"; tag?: string; size: number }[] =
+      tags.map((tag) => ({
+        kind: "tag",
+        tag,
+        size: this.count(TAG_COUNT, [workspaceId, tag, bound]),
+      }));
     if (indexed) {
       const table = searchTableOf(workspaceId);
       const size =
@@ -94,9 +97,19 @@ export class ContactLister {
             );
       drivers.push({ kind: "term", size });
     }
+    if (anyOf.length > 0) {
+      // Any of several tags: their postings merged in id order. That needs a sort, so it drives
+      // only while the postings together stay within the bound.
+      const size = anyOf.reduce(
+        (sum, tag) => sum + this.count(TAG_COUNT, [workspaceId, tag, bound]),
+        0,
+      );
+      if (size <= this.maxExaminedRows) drivers.push({ kind: "anyTag", size });
+    }
     if (drivers.length === 0) drivers.push({ kind: "scan", size: 0 });
     const driver = drivers.reduce((a, b) => (b.size < a.size ? b : a));
-    if (driver.size === 0 && driver.kind === "tag") return []; // a tag nobody has
+    // A tag nobody has, or any of tags nobody has.
+    if (driver.size === 0 && (driver.kind === "tag" || driver.kind === "anyTag")) return [];
 
     const backwards = query.endingBefore !== undefined;
     const order = backwards ? "ASC" : "DESC";
@@ -121,6 +134,14 @@ export class ContactLister {
       }
       where.push(`list_examine(${table}.rowid)`);
       orderBy = `${table}.rowid ${order}`;
+    } else if (driver.kind === "anyTag") {
+      const cursorSql = cursor ? ` AND contact_id ${cursor.op} ?` : "";
+      from = `(SELECT DISTINCT contact_id FROM contact_tags
+               WHERE workspace_id = ? AND tag IN (${anyOf.map(() => "?").join(", ")})${cursorSql}) d
+             CROSS JOIN contacts c ON c.id = d.contact_id`;
+      params.push(workspaceId, ...anyOf, ...(cursor ? [cursor.id] : []));
+      where.push("list_examine(d.contact_id)");
+      orderBy = `d.contact_id ${order}`;
     } else if (driver.kind === "tag") {
       from = "contact_tags d CROSS JOIN contacts c ON c.id = d.contact_id";
       where.push("d.workspace_id = ?", "d.tag = ?");
@@ -153,7 +174,7 @@ export class ContactLister {
       where.push("instr(c.search_text, ?) > 0");
       params.push(term);
     }
-    if (anyOf.length > 0) {
+    if (anyOf.length > 0 && driver.kind !== "anyTag") {
       where.push(ANY_TAG_FILTER(anyOf.length));
       params.push(workspaceId, ...anyOf);
     }

@@ -82,7 +82,12 @@ export class ListWorkers implements Pick<ContactStore, "list"> {
   /** Stops the threads; calls still waiting fail. */
   async close(): Promise<void> {
     this.closed = true;
-    this.failWaiting(new Error("the list workers are closed"));
+    const closed = new Error("the list workers are closed");
+    this.failWaiting(closed);
+    for (const thread of this.threads) {
+      thread.running?.reject(closed);
+      thread.running = undefined;
+    }
     await Promise.all(this.threads.map((thread) => thread.worker.terminate()));
   }
 

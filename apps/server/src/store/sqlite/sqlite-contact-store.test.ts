@@ -76,7 +76,9 @@ function naive(query: ListContactsQuery): string[] {
       (query.startingAfter === undefined || r.id < query.startingAfter) &&
       (query.endingBefore === undefined || r.id > query.endingBefore) &&
       (query.search === undefined || r.search_text.includes(query.search)) &&
-      (query.tags ?? []).every((t) => (JSON.parse(r.tags) as string[]).includes(t)),
+      (query.tags ?? []).every((t) => (JSON.parse(r.tags) as string[]).includes(t)) &&
+      (query.anyTags === undefined ||
+        query.anyTags.some((t) => (JSON.parse(r.tags) as string[]).includes(t))),
   );
   const page =
     query.endingBefore === undefined
@@ -110,14 +112,18 @@ describe("SqliteContactStore search", () => {
             { nil: undefined },
           ),
           tags: fc.option(fc.subarray(["x", "y", "z"], { minLength: 1 }), { nil: undefined }),
+          anyTags: fc.option(fc.subarray(["x", "y", "z", "w"], { minLength: 1 }), {
+            nil: undefined,
+          }),
           limit: fc.integer({ min: 1, max: 50 }),
           cursor: fc.option(fc.tuple(fc.boolean(), fc.nat()), { nil: undefined }),
         }),
-        async ({ search, tags, limit, cursor }) => {
+        async ({ search, tags, anyTags, limit, cursor }) => {
           const ids = liveIds().sort();
           const query: ListContactsQuery = { limit };
           if (search !== undefined) query.search = search;
           if (tags !== undefined) query.tags = tags;
+          if (anyTags !== undefined) query.anyTags = anyTags;
           if (cursor) {
             const at = ids[cursor[1] % ids.length] as string;
             if (cursor[0]) query.startingAfter = at;
@@ -193,5 +199,74 @@ describe("the bound on examined rows", () => {
       document.components as { responses: Record<string, { description: string }> }
     ).responses.QueryTooBroad?.description;
     expect(described).toContain(`more than ${MAX_EXAMINED_ROWS.toLocaleString("en-US")} of`);
+  });
+});
+
+describe("any of several tags", () => {
+  it("reads the tags' own postings when they are few, whatever the workspace's size", async () => {
+    const few = openDatabase(":memory:");
+    few
+      .prepare("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, 0)")
+      .run(WORKSPACE, "w");
+    // Bound 16, 60 contacts: a scan for rare tags would pass the bound; their postings do not.
+    const small = new SqliteContactStore(few, { maxExaminedRows: 16 });
+    const ids = createIdGenerator();
+    const made: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const tags = i === 5 || i === 40 ? ["vip"] : i === 20 ? ["beta"] : [];
+      const contact = await small.create(WORKSPACE, {
+        id: ids.contactId(Date.UTC(2026, 0, 1) + i),
+        externalId: `p-${i}`,
+        displayName: null,
+        email: null,
+        avatarUrl: null,
+        tags,
+        metadata: {},
+        createdAt: Date.UTC(2026, 0, 1) + i,
+      });
+      made.push(contact.id);
+    }
+    const first = await small.list(WORKSPACE, { limit: 2, anyTags: ["vip", "beta"] });
+    expect(first.contacts.map((c) => c.id)).toEqual([made[40], made[20]]);
+    expect(first.hasMore).toBe(true);
+    const next = await small.list(WORKSPACE, {
+      limit: 2,
+      anyTags: ["vip", "beta"],
+      startingAfter: made[20] as string,
+    });
+    expect(next.contacts.map((c) => c.id)).toEqual([made[5]]);
+    expect(next.hasMore).toBe(false);
+    few.close();
+  });
+});
+
+describe("a workspace's first contact", () => {
+  it("leaves the workspace able to create contacts when its transaction is rolled back", async () => {
+    const fresh = openDatabase(":memory:");
+    fresh.prepare("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, 0)").run(OTHER, "o");
+    const first = new SqliteContactStore(fresh);
+    const ids = createIdGenerator();
+    const contact = (externalId: string, at: number) => ({
+      id: ids.contactId(at),
+      externalId,
+      displayName: null,
+      email: null,
+      avatarUrl: null,
+      tags: ["t"],
+      metadata: {},
+      createdAt: at,
+    });
+    // The hook (an idempotency key's completion, in production) fails: nothing is kept.
+    await expect(
+      first.create(OTHER, contact("first", 1), {
+        withinTransaction: () => {
+          throw new Error("disk full");
+        },
+      }),
+    ).rejects.toThrow("disk full");
+    const second = await first.create(OTHER, contact("second", 2));
+    const found = await first.list(OTHER, { limit: 5, search: "second" });
+    expect(found.contacts.map((c) => c.id)).toEqual([second.id]);
+    fresh.close();
   });
 });

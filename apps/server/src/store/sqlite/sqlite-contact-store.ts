@@ -98,6 +98,8 @@ export class SqliteContactStore implements ContactStore {
       updatedAt: contact.createdAt,
       version: 1,
     };
+    // The workspace's first contact creates its search index, outside the insert's transaction.
+    this.searchIndex.ensure(workspaceId);
     try {
       this.db.transaction(() => {
         // Within a workspace the rowid must follow the id (see workspace-search-index.ts).

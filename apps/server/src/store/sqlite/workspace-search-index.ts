@@ -50,8 +50,17 @@ export class WorkspaceSearchIndex {
       this.db
         .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
         .get(searchTableOf(workspaceId)) !== undefined;
-    if (found) this.known.add(workspaceId);
+    // Seen inside a transaction, the table may yet be rolled back: remember it only once committed.
+    if (found && !this.db.inTransaction) this.known.add(workspaceId);
     return found;
+  }
+
+  /**
+   * Creates the workspace's index if it has none. Call it before a write transaction: a table
+   * created inside one disappears with a rollback (a refused first contact).
+   */
+  ensure(workspaceId: string): void {
+    this.of(workspaceId);
   }
 
   private of(workspaceId: string): TableStatements {
@@ -63,7 +72,8 @@ export class WorkspaceSearchIndex {
         insert: this.db.prepare(`INSERT INTO ${table} (rowid, search_text) VALUES (?, ?)`),
         remove: this.db.prepare(`DELETE FROM ${table} WHERE rowid = ?`),
       };
-      this.statements.set(workspaceId, statements);
+      // Created inside a transaction, the table may be rolled back with it: cache only outside.
+      if (!this.db.inTransaction) this.statements.set(workspaceId, statements);
     }
     return statements;
   }
