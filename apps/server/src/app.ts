@@ -25,12 +25,17 @@ import { routeMatcher } from "./http/route-match.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { series } from "./http/series.js";
 import { strictQueryString } from "./http/strict-query.js";
-import type { TokenBucketConfig } from "./http/token-buckets.js";
 import { idempotency } from "./idempotency/idempotency-middleware.js";
 import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics, withStoreTiming } from "./observability/metrics.js";
+import {
+  localBucketStores,
+  type SharedRateLimits,
+  sharedBucketStores,
+} from "./rate-limits/bucket-store.js";
+import type { TokenBucketConfig } from "./rate-limits/token-buckets.js";
 import type { LoadedSpec } from "./spec.js";
 import { DEFAULT_RETENTION_DAYS } from "./usage/usage-rules.js";
 import { usageService } from "./usage/usage-service.js";
@@ -51,6 +56,11 @@ export interface AppDeps {
   readiness: () => Promise<Readiness>;
   /** Prometheus metrics; a fresh registry without process metrics by default. */
   metrics?: Metrics;
+  /**
+   * Redis shared by every replica for the rate limits (REDIS_URL); without it each process
+   * keeps its own buckets.
+   */
+  sharedRateLimits?: SharedRateLimits;
   config: {
     validateResponses: boolean;
     bodyLimitBytes: number;
@@ -100,6 +110,14 @@ export function createApp(deps: AppDeps): Express {
   const contactBody = jsonBody(deps.config.bodyLimitBytes);
   const usageBody = jsonBody(deps.config.usageBodyLimitBytes ?? USAGE_BODY_LIMIT_BYTES);
   const bodyOf = (req: Request) => (req.path === "/v2/usage" ? usageBody : contactBody);
+  const buckets = deps.sharedRateLimits
+    ? sharedBucketStores({
+        shared: deps.sharedRateLimits,
+        now: deps.now,
+        logger: deps.logger,
+        registry: metrics.registry,
+      })
+    : localBucketStores(deps.now);
 
   // Each series is one router layer (see series.ts for why).
   const allowCrossOrigin = cors(deps.config.corsOrigins ?? []);
@@ -124,9 +142,10 @@ export function createApp(deps: AppDeps): Express {
       // Who is asking, and whether they may, before any body is read.
       requireApiKey(
         apiKeys,
-        deps.config.authFailureLimit && failedAuthLimit(deps.config.authFailureLimit, deps.now),
+        deps.config.authFailureLimit &&
+          failedAuthLimit(buckets("failed-auth", deps.config.authFailureLimit)),
       ),
-      rateLimit(deps.config.rateLimit, deps.now),
+      rateLimit(buckets("per-key", deps.config.rateLimit)),
       requireKnownRoute,
       (req, res, next) => bodyOf(req)[0](req, res, next),
       (req, res, next) => bodyOf(req)[1](req, res, next),

@@ -2,8 +2,8 @@ import { isAbsolute, resolve } from "node:path";
 import { parseCorsOrigins } from "./http/cors.js";
 import type { ConnectionLimits } from "./http/http-server.js";
 import type { RateLimitConfig } from "./http/rate-limit.js";
-import type { TokenBucketConfig } from "./http/token-buckets.js";
 import { openFileLimit } from "./open-file-limit.js";
+import type { TokenBucketConfig } from "./rate-limits/token-buckets.js";
 
 /** Everything the operator can set, read once from the environment at start. */
 export interface Config extends ConnectionLimits {
@@ -29,6 +29,10 @@ export interface Config extends ConnectionLimits {
   usageBodyLimitBytes: number;
   /** Usage of days older than this is pruned, and refused on the way in. */
   usageRetentionDays: number;
+  /** Redis shared by every replica for the rate limits; without it each process has its own. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key the server writes (several deployments may share one Redis). */
+  redisKeyPrefix: string;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -105,7 +109,20 @@ export function loadConfig(
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
     usageBodyLimitBytes: USAGE_BODY_LIMIT_BYTES,
     usageRetentionDays: parseRetentionDays(env),
+    redisUrl: parseRedisUrl(env.REDIS_URL),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || "contacts:",
   };
+}
+
+/** REDIS_URL: `redis://` or `rediss://` (TLS); anything else stops the server at start. */
+function parseRedisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^rediss?:\/\/[^/]/.test(raw)) {
+    throw new Error(
+      "REDIS_URL must be a redis:// or rediss:// URL (redis://[user:password@]host[:port][/db])",
+    );
+  }
+  return raw;
 }
 
 /** `<PREFIX>_RPS` and `<PREFIX>_BURST`: a rate of 0 turns the limit off; otherwise a burst of 1+. */

@@ -10,6 +10,7 @@ import { createIdGenerator } from "./ids.js";
 import { createLogger, errorFields } from "./logger.js";
 import { LogSampler } from "./observability/log-sampler.js";
 import { createMetrics } from "./observability/metrics.js";
+import { connectRedis } from "./rate-limits/redis-connection.js";
 import { openSqliteStores } from "./server-store.js";
 import { loadSpec } from "./spec.js";
 import { startUsagePruning } from "./usage/usage-pruning.js";
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, { pretty: process.env.NODE_ENV === "development" });
   const stores = openSqliteStores(config.databasePath, { listWorkers: config.listWorkers });
+  // Rate limits shared by every replica; without REDIS_URL each process has its own buckets.
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   // Set on SIGTERM/SIGINT: /readyz turns 503 so load balancers stop sending new work.
   let draining = false;
   const app = createApp({
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
     readiness: async () =>
       draining ? { ready: false, checks: { shutdown: "draining" } } : stores.readiness(),
     metrics: createMetrics({ processMetrics: true }),
+    ...(redis && { sharedRateLimits: { redis, keyPrefix: config.redisKeyPrefix } }),
     ids: createIdGenerator(),
     now: Date.now,
     logger,
@@ -65,7 +69,11 @@ async function main(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
-  logger.info("listening", { url: baseUrl, database: config.databasePath });
+  logger.info("listening", {
+    url: baseUrl,
+    database: config.databasePath,
+    rate_limits: redis ? "shared (Redis)" : "per process",
+  });
   if (firstKey) process.stderr.write(`${firstKeyMessage(firstKey, baseUrl)}\n`);
 
   const stopPruning = startIdempotencyPruning(stores.idempotency, Date.now, logger);
@@ -104,6 +112,7 @@ async function main(): Promise<void> {
       stopPruning();
       stopUsagePruning();
       stores.close();
+      redis?.disconnect();
       logger.info("stopped");
       process.exit(0);
     });

@@ -1,23 +1,24 @@
 import type { RequestHandler } from "express";
+import type { BucketStore } from "../rate-limits/bucket-store.js";
+import { bucketPolicy, type TokenBucketConfig } from "../rate-limits/token-buckets.js";
 import { ApiError } from "./api-error.js";
-import { type TokenBucketConfig, TokenBuckets } from "./token-buckets.js";
 
 /** Sustained requests per second per API key (0 turns rate limiting off), and its burst. */
 export type RateLimitConfig = TokenBucketConfig;
 
 /**
- * A token bucket per API key, in memory (one process). Every response carries the IETF draft
- * `RateLimit-Policy` and `RateLimit` headers; a refused request gets 429 with `Retry-After`.
+ * A token bucket per API key: in this process's memory, or in Redis shared by every replica
+ * (see bucket-store.ts). Every response carries the IETF draft `RateLimit-Policy` and `RateLimit`
+ * headers; a refused request gets 429 with `Retry-After`.
  */
-export function rateLimit(config: RateLimitConfig, now: () => number): RequestHandler {
-  const buckets = new TokenBuckets(config);
+export function rateLimit(buckets: BucketStore): RequestHandler {
   if (!buckets.enabled) return (_req, _res, next) => next();
-  const policy = buckets.policy("per-key");
+  const policy = bucketPolicy("per-key", buckets.config);
 
-  return (_req, res, next) => {
+  return async (_req, res, next) => {
     const keyId = res.locals.principal?.keyId;
     if (!keyId) return next();
-    const take = buckets.take(keyId, now());
+    const take = await buckets.take(keyId);
     res.set({
       "RateLimit-Policy": policy,
       RateLimit: `"per-key";r=${take.remaining};t=${take.secondsToFull}`,

@@ -4,10 +4,11 @@ import { createApp } from "../../src/app.js";
 import { BODY_LIMIT_BYTES, DEFAULT_CONNECTION_LIMITS } from "../../src/config.js";
 import { type ConnectionLimits, createHttpServer } from "../../src/http/http-server.js";
 import type { RateLimitConfig } from "../../src/http/rate-limit.js";
-import type { TokenBucketConfig } from "../../src/http/token-buckets.js";
 import { createIdGenerator, type IdGenerator } from "../../src/ids.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import type { Metrics } from "../../src/observability/metrics.js";
+import type { SharedRateLimits } from "../../src/rate-limits/bucket-store.js";
+import type { TokenBucketConfig } from "../../src/rate-limits/token-buckets.js";
 import { openSqliteStores, type Stores } from "../../src/server-store.js";
 import { loadSpec } from "../../src/spec.js";
 import { type Exchange, SpecValidator } from "./spec-validator.js";
@@ -37,6 +38,8 @@ export interface TestServerOptions {
   connections?: Partial<ConnectionLimits>;
   /** USAGE_RETENTION_DAYS; 400 by default. */
   usageRetentionDays?: number;
+  /** Rate limit buckets in Redis, shared with other servers (REDIS_URL); per process by default. */
+  sharedRateLimits?: SharedRateLimits;
 }
 
 /** A workspace with its own key and typed client. */
@@ -85,6 +88,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     idempotency: stores.idempotency,
     readiness: stores.readiness,
     ...(options.metrics && { metrics: options.metrics }),
+    ...(options.sharedRateLimits && { sharedRateLimits: options.sharedRateLimits }),
     ids: options.ids ?? createIdGenerator(),
     now: options.now ?? Date.now,
     logger: options.logger ?? createLogger("silent"),

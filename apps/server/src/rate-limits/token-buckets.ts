@@ -1,6 +1,6 @@
 /**
- * Token buckets keyed by a string, in one process's memory: the one implementation behind the
- * per-key rate limit and the failed-auth limit per client address.
+ * Token buckets keyed by a string, in one process's memory: behind the per-key rate limit and
+ * the failed-auth limit per client address when no Redis is shared (and while it is down).
  */
 
 export interface TokenBucketConfig {
@@ -26,6 +26,27 @@ interface Bucket {
   refilledAt: number;
 }
 
+/**
+ * What a take that left `tokens` (fractional) in a bucket means for the caller: the one
+ * arithmetic behind the headers, wherever the bucket lives.
+ */
+export function takeResult(allowed: boolean, tokens: number, config: TokenBucketConfig): Take {
+  const { requestsPerSecond: rate, burst } = config;
+  return {
+    allowed,
+    remaining: Math.floor(tokens),
+    secondsToFull: Math.ceil((burst - tokens) / rate),
+    retryAfter: Math.max(1, Math.ceil((1 - tokens) / rate)),
+  };
+}
+
+/** The IETF draft `RateLimit-Policy` value: the sustained rate as a quota over the refill window. */
+export function bucketPolicy(name: string, config: TokenBucketConfig): string {
+  const { requestsPerSecond: rate, burst } = config;
+  const window = Math.max(1, Math.ceil(burst / rate));
+  return `"${name}";q=${Math.round(rate * window)};w=${window}`;
+}
+
 /** Beyond this many keys, full (idle) buckets are dropped: they carry no information. */
 export const MAX_BUCKETS = 10_000;
 
@@ -48,29 +69,21 @@ export class TokenBuckets {
 
   /** The IETF draft `RateLimit-Policy` value: the sustained rate as a quota over the refill window. */
   policy(name: string): string {
-    const { requestsPerSecond: rate, burst } = this.config;
-    const window = Math.max(1, Math.ceil(burst / rate));
-    return `"${name}";q=${Math.round(rate * window)};w=${window}`;
+    return bucketPolicy(name, this.config);
   }
 
   /** Takes one token from `key`'s bucket at `at` (milliseconds), when there is one. */
   take(key: string, at: number): Take {
-    const { requestsPerSecond: rate, burst } = this.config;
     let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size >= this.maxBuckets) this.makeRoom(at);
-      bucket = { tokens: burst, refilledAt: at };
+      bucket = { tokens: this.config.burst, refilledAt: at };
       this.buckets.set(key, bucket);
     }
     this.refill(bucket, at);
     const allowed = bucket.tokens >= 1;
     if (allowed) bucket.tokens -= 1;
-    return {
-      allowed,
-      remaining: Math.floor(bucket.tokens),
-      secondsToFull: Math.ceil((burst - bucket.tokens) / rate),
-      retryAfter: Math.max(1, Math.ceil((1 - bucket.tokens) / rate)),
-    };
+    return takeResult(allowed, bucket.tokens, this.config);
   }
 
   private refill(bucket: Bucket, at: number): void {
