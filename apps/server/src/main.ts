@@ -10,7 +10,7 @@ import { createIdGenerator } from "./ids.js";
 import { createLogger, errorFields } from "./logger.js";
 import { LogSampler } from "./observability/log-sampler.js";
 import { createMetrics } from "./observability/metrics.js";
-import { openSqliteStores } from "./server-store.js";
+import { describeDatabase, openStores } from "./server-store.js";
 import { loadSpec } from "./spec.js";
 import { startUsagePruning } from "./usage/usage-pruning.js";
 import { usageService } from "./usage/usage-service.js";
@@ -22,7 +22,10 @@ const IDLE_CONNECTION_GRACE_MS = 1000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, { pretty: process.env.NODE_ENV === "development" });
-  const stores = openSqliteStores(config.databasePath, { listWorkers: config.listWorkers });
+  const stores = await openStores(config.database, {
+    listWorkers: config.listWorkers,
+    postgres: config.postgres,
+  });
   // Set on SIGTERM/SIGINT: /readyz turns 503 so load balancers stop sending new work.
   let draining = false;
   const app = createApp({
@@ -41,7 +44,9 @@ async function main(): Promise<void> {
   });
 
   const firstKey = await ensureFirstApiKey(stores.apiKeys, Date.now());
-  const abandoned = await stores.idempotency.releaseUnfinished();
+  // Only one process writes an SQLite file, so at its start every unfinished claim is a crashed
+  // request's. On PostgreSQL other replicas may be running theirs: abandoned claims wait to be stale.
+  const abandoned = stores.kind === "sqlite" ? await stores.idempotency.releaseUnfinished() : 0;
   if (abandoned > 0)
     logger.warn("released idempotency keys of requests cut off by a crash", { abandoned });
   const server = createHttpServer(app, config).listen(config.port, config.host);
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
-  logger.info("listening", { url: baseUrl, database: config.databasePath });
+  logger.info("listening", { url: baseUrl, database: describeDatabase(config.database) });
   if (firstKey) process.stderr.write(`${firstKeyMessage(firstKey, baseUrl)}\n`);
 
   const stopPruning = startIdempotencyPruning(stores.idempotency, Date.now, logger);
@@ -103,9 +108,10 @@ async function main(): Promise<void> {
     net.Server.prototype.close.call(server, () => {
       stopPruning();
       stopUsagePruning();
-      stores.close();
-      logger.info("stopped");
-      process.exit(0);
+      void stores.close().finally(() => {
+        logger.info("stopped");
+        process.exit(0);
+      });
     });
     setTimeout(() => server.closeIdleConnections(), IDLE_CONNECTION_GRACE_MS).unref();
   };
