@@ -14,7 +14,13 @@ describe("loadConfig", () => {
     expect(load({})).toEqual({
       host: "0.0.0.0",
       port: 3000,
-      databasePath: "/srv/data/contacts.db",
+      database: { kind: "sqlite", path: "/srv/data/contacts.db" },
+      postgres: {
+        poolSize: 10,
+        statementTimeoutMs: 5000,
+        connectTimeoutMs: 5000,
+        idleTimeoutMs: 30_000,
+      },
       logLevel: "info",
       validateResponses: false,
       bodyLimitBytes: 128 * 1024,
@@ -151,6 +157,55 @@ describe("the README's configuration table", () => {
       (m) => m[1],
     );
     expect(listed.sort()).toEqual([...read].sort());
+  });
+});
+
+describe("DATABASE_URL selects the store", () => {
+  it.each<[string, string, Config["database"]]>([
+    ["a path: SQLite", "./data/x.db", { kind: "sqlite", path: "/srv/data/x.db" }],
+    ["sqlite://: SQLite", "sqlite:///var/x.db", { kind: "sqlite", path: "/var/x.db" }],
+    ["file:: SQLite", "file:x.db", { kind: "sqlite", path: "/srv/x.db" }],
+    ["memory: SQLite", ":memory:", { kind: "sqlite", path: ":memory:" }],
+    [
+      "postgres://: PostgreSQL (not a folder named postgres:)",
+      "postgres://u@h/db",
+      { kind: "postgres", url: "postgres://u@h/db" },
+    ],
+    [
+      "postgresql:// in capitals: PostgreSQL",
+      "POSTGRESQL://u:pw@h:5433/db?sslmode=require",
+      { kind: "postgres", url: "POSTGRESQL://u:pw@h:5433/db?sslmode=require" },
+    ],
+  ])("%s", (_name, url, want) => {
+    expect(load({ DATABASE_URL: url }).database).toEqual(want);
+  });
+
+  it.each(["mysql://root@localhost/contacts", "redis://localhost:6379", "https://example.com/db"])(
+    "refuses %s at start, naming the scheme and what is supported",
+    (url) => {
+      const scheme = url.slice(0, url.indexOf(":"));
+      expect(() => load({ DATABASE_URL: url })).toThrow(
+        new RegExp(`DATABASE_URL: the scheme "${scheme}://" is not supported.*postgres://`),
+      );
+    },
+  );
+
+  it("reads the PostgreSQL pool and timeouts, and refuses nonsense", () => {
+    expect(
+      load({
+        PG_POOL_SIZE: "3",
+        PG_STATEMENT_TIMEOUT_MS: "250",
+        PG_CONNECT_TIMEOUT_MS: "1000",
+        PG_IDLE_TIMEOUT_MS: "2000",
+      }).postgres,
+    ).toEqual({
+      poolSize: 3,
+      statementTimeoutMs: 250,
+      connectTimeoutMs: 1000,
+      idleTimeoutMs: 2000,
+    });
+    expect(() => load({ PG_POOL_SIZE: "0" })).toThrow(/PG_POOL_SIZE must be a whole number/);
+    expect(() => load({ PG_STATEMENT_TIMEOUT_MS: "1.5" })).toThrow(/PG_STATEMENT_TIMEOUT_MS/);
   });
 });
 

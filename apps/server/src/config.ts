@@ -5,12 +5,36 @@ import type { RateLimitConfig } from "./http/rate-limit.js";
 import { openFileLimit } from "./open-file-limit.js";
 import type { TokenBucketConfig } from "./rate-limits/token-buckets.js";
 
+/** Which store DATABASE_URL selects: a path is the embedded SQLite default, postgres:// a server. */
+export type DatabaseTarget = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+
+/** PostgreSQL connection settings (PG_* variables). */
+export interface PostgresSettings {
+  /** Connections each server process keeps at most. */
+  poolSize: number;
+  /** A statement running longer is cancelled: the backstop of every query's cost. */
+  statementTimeoutMs: number;
+  /** Time to open a connection before giving up. */
+  connectTimeoutMs: number;
+  /** An idle pooled connection is closed after this. */
+  idleTimeoutMs: number;
+}
+
+export const DEFAULT_POSTGRES_SETTINGS: PostgresSettings = {
+  poolSize: 10,
+  statementTimeoutMs: 5_000,
+  connectTimeoutMs: 5_000,
+  idleTimeoutMs: 30_000,
+};
+
 /** Everything the operator can set, read once from the environment at start. */
 export interface Config extends ConnectionLimits {
   host: string;
   port: number;
-  /** Path of the SQLite file, or ":memory:". */
-  databasePath: string;
+  /** The SQLite file (or ":memory:") or the PostgreSQL database that DATABASE_URL names. */
+  database: DatabaseTarget;
+  /** Pool and timeouts of PostgreSQL connections (unused on SQLite). */
+  postgres: PostgresSettings;
   logLevel: LogLevel;
   /** Validate every response against the spec: on in tests and development only. */
   validateResponses: boolean;
@@ -89,7 +113,8 @@ export function loadConfig(
   return {
     host: env.HOST || "0.0.0.0",
     port: parsePort(env.PORT ?? "3000"),
-    databasePath: databasePathFromUrl(env.DATABASE_URL || DEFAULT_DATABASE_URL, env),
+    database: databaseTargetFromUrl(env.DATABASE_URL || DEFAULT_DATABASE_URL, env),
+    postgres: loadPostgresSettings(env),
     // Development shows debug lines too (which fields a 400 refused, for one).
     logLevel: parseLogLevel(env.LOG_LEVEL ?? (env.NODE_ENV === "development" ? "debug" : "info")),
     validateResponses: env.VALIDATE_RESPONSES ? env.VALIDATE_RESPONSES === "true" : checking,
@@ -123,6 +148,28 @@ function parseRedisUrl(raw: string | undefined): string | undefined {
     );
   }
   return raw;
+}
+
+/** The PG_* variables: PostgreSQL's pool and timeouts (read on SQLite too, so typos fail early). */
+export function loadPostgresSettings(env: NodeJS.ProcessEnv): PostgresSettings {
+  return {
+    poolSize: parsePositiveInteger(env, "PG_POOL_SIZE", DEFAULT_POSTGRES_SETTINGS.poolSize),
+    statementTimeoutMs: parseDuration(
+      env,
+      "PG_STATEMENT_TIMEOUT_MS",
+      DEFAULT_POSTGRES_SETTINGS.statementTimeoutMs,
+    ),
+    connectTimeoutMs: parseDuration(
+      env,
+      "PG_CONNECT_TIMEOUT_MS",
+      DEFAULT_POSTGRES_SETTINGS.connectTimeoutMs,
+    ),
+    idleTimeoutMs: parseDuration(
+      env,
+      "PG_IDLE_TIMEOUT_MS",
+      DEFAULT_POSTGRES_SETTINGS.idleTimeoutMs,
+    ),
+  };
 }
 
 /** `<PREFIX>_RPS` and `<PREFIX>_BURST`: a rate of 0 turns the limit off; otherwise a burst of 1+. */
@@ -179,6 +226,31 @@ function parseMaxConnections(env: NodeJS.ProcessEnv, fileLimit: number | undefin
   return value;
 }
 
+/** Schemes DATABASE_URL may carry for PostgreSQL. */
+const POSTGRES_SCHEMES = ["postgres", "postgresql"];
+/** Schemes that still mean an SQLite file (see databasePathFromUrl). */
+const SQLITE_SCHEMES = ["file", "sqlite"];
+
+/**
+ * `postgres://…` or `postgresql://…` selects PostgreSQL; a path (or `file:`, `sqlite:`,
+ * `:memory:`) the SQLite file. Any other `scheme://` is refused: it would otherwise become a
+ * folder named after the scheme, holding an SQLite file nobody asked for.
+ */
+export function databaseTargetFromUrl(
+  url: string,
+  env: NodeJS.ProcessEnv = process.env,
+): DatabaseTarget {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):(\/\/)?/.exec(url);
+  const scheme = match?.[1]?.toLowerCase();
+  if (scheme !== undefined && POSTGRES_SCHEMES.includes(scheme)) return { kind: "postgres", url };
+  if (scheme !== undefined && match?.[2] !== undefined && !SQLITE_SCHEMES.includes(scheme)) {
+    throw new Error(
+      `DATABASE_URL: the scheme "${scheme}://" is not supported; use a file path (SQLite) or postgres://user@host/database (PostgreSQL)`,
+    );
+  }
+  return { kind: "sqlite", path: databasePathFromUrl(url, env) };
+}
+
 /**
  * Accepts a plain path, `file:<path>`, `sqlite:<path>` or `:memory:`. A relative path is resolved
  * against the directory npm was started from (INIT_CWD), so `./data/contacts.db` means the same
@@ -196,6 +268,14 @@ function parseNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) {
     throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  }
+  return value;
+}
+
+function parsePositiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = parseNumber(env, name, fallback);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${name} must be a whole number, at least 1, got "${env[name]}"`);
   }
   return value;
 }

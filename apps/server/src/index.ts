@@ -5,7 +5,12 @@
 export type { ContactRecord } from "./contacts/contact.js";
 export type { ContactStore, NewContact } from "./contacts/contact-store.js";
 export { createIdGenerator, type IdGenerator } from "./ids.js";
-export { openSqliteStores, type Stores } from "./server-store.js";
+export {
+  openSqliteStores,
+  openStores,
+  type SqliteStores,
+  type Stores,
+} from "./server-store.js";
 export {
   LATEST_SCHEMA_VERSION,
   openDatabase,

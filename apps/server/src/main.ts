@@ -11,7 +11,7 @@ import { createLogger, errorFields } from "./logger.js";
 import { LogSampler } from "./observability/log-sampler.js";
 import { createMetrics } from "./observability/metrics.js";
 import { connectRedis } from "./rate-limits/redis-connection.js";
-import { openSqliteStores } from "./server-store.js";
+import { describeDatabase, openStores } from "./server-store.js";
 import { loadSpec } from "./spec.js";
 import { startUsagePruning } from "./usage/usage-pruning.js";
 import { usageService } from "./usage/usage-service.js";
@@ -23,7 +23,10 @@ const IDLE_CONNECTION_GRACE_MS = 1000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, { pretty: process.env.NODE_ENV === "development" });
-  const stores = openSqliteStores(config.databasePath, { listWorkers: config.listWorkers });
+  const stores = await openStores(config.database, {
+    listWorkers: config.listWorkers,
+    postgres: config.postgres,
+  });
   // Rate limits shared by every replica; without REDIS_URL each process has its own buckets.
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   // Set on SIGTERM/SIGINT: /readyz turns 503 so load balancers stop sending new work.
@@ -45,7 +48,9 @@ async function main(): Promise<void> {
   });
 
   const firstKey = await ensureFirstApiKey(stores.apiKeys, Date.now());
-  const abandoned = await stores.idempotency.releaseUnfinished();
+  // Only one process writes an SQLite file, so at its start every unfinished claim is a crashed
+  // request's. On PostgreSQL other replicas may be running theirs: abandoned claims wait to be stale.
+  const abandoned = stores.kind === "sqlite" ? await stores.idempotency.releaseUnfinished() : 0;
   if (abandoned > 0)
     logger.warn("released idempotency keys of requests cut off by a crash", { abandoned });
   const server = createHttpServer(app, config).listen(config.port, config.host);
@@ -71,7 +76,7 @@ async function main(): Promise<void> {
   const baseUrl = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
   logger.info("listening", {
     url: baseUrl,
-    database: config.databasePath,
+    database: describeDatabase(config.database),
     rate_limits: redis ? "shared (Redis)" : "per process",
   });
   if (firstKey) process.stderr.write(`${firstKeyMessage(firstKey, baseUrl)}\n`);
@@ -111,10 +116,11 @@ async function main(): Promise<void> {
     net.Server.prototype.close.call(server, () => {
       stopPruning();
       stopUsagePruning();
-      stores.close();
       redis?.disconnect();
-      logger.info("stopped");
-      process.exit(0);
+      void stores.close().finally(() => {
+        logger.info("stopped");
+        process.exit(0);
+      });
     });
     setTimeout(() => server.closeIdleConnections(), IDLE_CONNECTION_GRACE_MS).unref();
   };

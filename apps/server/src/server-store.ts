@@ -1,8 +1,10 @@
 import type { ApiKeyStore } from "./auth/api-keys.js";
+import type { DatabaseTarget, PostgresSettings } from "./config.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import type { Readiness } from "./http/operator-routes.js";
 import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import { SqliteIdempotencyStore } from "./idempotency/sqlite-idempotency-store.js";
+import { openPostgresStores } from "./store/postgres/postgres-stores.js";
 import {
   LATEST_SCHEMA_VERSION,
   openDatabase,
@@ -14,17 +16,27 @@ import { SqliteContactStore } from "./store/sqlite/sqlite-contact-store.js";
 import { SqliteUsageStore } from "./store/sqlite/sqlite-usage-store.js";
 import type { UsageStore } from "./usage/usage-store.js";
 
-/** The stores the server and the admin CLI work on, over one database. */
+/** The stores the server and the admin CLI work on, over one database (SQLite or PostgreSQL). */
 export interface Stores {
+  /** Which engine holds them: operators' tools differ (backup), the API does not. */
+  kind: "sqlite" | "postgres";
   contacts: ContactStore;
   usage: UsageStore;
   apiKeys: ApiKeyStore;
   idempotency: IdempotencyStore;
-  database: SqliteDatabase;
   /** Whether the database answers and carries every migration this code expects. */
   readiness(): Promise<Readiness>;
-  /** Closes the database; `checkpoint` (the default) folds the WAL back into the file first. */
-  close(options?: { checkpoint?: boolean }): void;
+  /**
+   * Closes the database. SQLite: `checkpoint` (the default) folds the WAL back into the file
+   * first, and the work is done before this returns. PostgreSQL: ends the pool.
+   */
+  close(options?: { checkpoint?: boolean }): Promise<void>;
+}
+
+/** The SQLite stores, with their database for what only SQLite has (online backup, tests). */
+export interface SqliteStores extends Stores {
+  kind: "sqlite";
+  database: SqliteDatabase;
 }
 
 export interface StoreOptions {
@@ -40,7 +52,7 @@ export interface StoreOptions {
 }
 
 /** Opens the embedded SQLite default store at `path` (":memory:" for a throwaway one). */
-export function openSqliteStores(path: string, options: StoreOptions = {}): Stores {
+export function openSqliteStores(path: string, options: StoreOptions = {}): SqliteStores {
   const database = openDatabase(path);
   const threads = path === ":memory:" ? 0 : (options.listWorkers ?? 0);
   const filteredLists =
@@ -57,6 +69,7 @@ export function openSqliteStores(path: string, options: StoreOptions = {}): Stor
         })
       : undefined;
   return {
+    kind: "sqlite",
     contacts: new SqliteContactStore(database, {
       ...(options.maxExaminedRows !== undefined && { maxExaminedRows: options.maxExaminedRows }),
       ...(filteredLists && { filteredLists }),
@@ -80,11 +93,35 @@ export function openSqliteStores(path: string, options: StoreOptions = {}): Stor
         return { ready: false, checks: { database: (error as Error).message } };
       }
     },
-    close: ({ checkpoint = true } = {}) => {
+    close: async ({ checkpoint = true } = {}) => {
       if (!database.open) return;
       void filteredLists?.close();
       if (checkpoint && path !== ":memory:") database.pragma("wal_checkpoint(TRUNCATE)");
       database.close();
     },
   };
+}
+
+/** Opens the stores DATABASE_URL selects: SQLite at a path, or PostgreSQL (migrated first). */
+export async function openStores(
+  target: DatabaseTarget,
+  options: StoreOptions & { postgres?: PostgresSettings } = {},
+): Promise<Stores> {
+  if (target.kind === "sqlite") return openSqliteStores(target.path, options);
+  return openPostgresStores(target.url, {
+    ...(options.postgres && { settings: options.postgres }),
+    ...(options.maxExaminedRows !== undefined && { maxExaminedRows: options.maxExaminedRows }),
+  });
+}
+
+/** The database for logs and the admin CLI: a path, or a PostgreSQL URL without its password. */
+export function describeDatabase(target: DatabaseTarget): string {
+  if (target.kind === "sqlite") return target.path;
+  try {
+    const url = new URL(target.url);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return "postgres://(unparsable URL)";
+  }
 }

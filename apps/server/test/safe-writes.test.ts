@@ -11,20 +11,29 @@ import {
   IDEMPOTENCY_RETENTION_MS,
   IDEMPOTENCY_STALE_CLAIM_MS,
 } from "../src/idempotency/idempotency-store.js";
-import { startTestServer, type TestServer, type TestWorkspace } from "./support/test-server.js";
+import {
+  durableDatabase,
+  startTestServer,
+  type TestServer,
+  type TestWorkspace,
+} from "./support/test-server.js";
 
 let clock = Date.parse("2026-03-01T00:00:00.000Z");
 const now = () => clock;
 const dataDir = mkdtempSync(join(tmpdir(), "contacts-safe-writes-"));
 let server: TestServer;
 let ws: TestWorkspace;
+let database: Awaited<ReturnType<typeof durableDatabase>>;
 
 beforeAll(async () => {
-  server = await startTestServer({ databasePath: join(dataDir, "contacts.db"), now });
+  // On a database with a life of its own (a file on SQLite), as the server runs.
+  database = await durableDatabase(dataDir, "contacts.db");
+  server = await startTestServer({ ...database.options, now });
   ws = await server.workspace();
 });
 afterAll(async () => {
   await server.close();
+  await database.drop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -212,15 +221,15 @@ describe("Idempotency-Key on create", () => {
   });
 
   it("replays after a server restart on the same database", async () => {
-    const databasePath = join(dataDir, "restart.db");
-    const before = await startTestServer({ databasePath, now });
+    const restarted = await durableDatabase(dataDir, "restart.db");
+    const before = await startTestServer({ ...restarted.options, now });
     const workspace = await before.workspace();
     const key = unique("key");
     const body = { external_id: unique("restart") };
     const first = await snapshot(await create(body, key, workspace));
     await before.close();
 
-    const after = await startTestServer({ databasePath, now });
+    const after = await startTestServer({ ...restarted.options, now });
     const again = await snapshot(
       await after.fetch("/v2/contacts", {
         method: "POST",
@@ -235,6 +244,7 @@ describe("Idempotency-Key on create", () => {
     expect(again).toEqual({ ...first, replayed: "true" });
     expect([...before.specProblems(), ...after.specProblems()]).toEqual([]);
     await after.close();
+    await restarted.drop();
   });
 });
 

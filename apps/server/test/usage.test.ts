@@ -213,9 +213,7 @@ describe("metrics", () => {
 
   it("come from the hourly and daily totals, not from the events", async () => {
     await record(ws, [event("rollup", clock, { tokens: 7 })]);
-    server.stores.database
-      .prepare("DELETE FROM usage_events WHERE workspace_id = ?")
-      .run(ws.workspaceId);
+    await server.sql("DELETE FROM usage_events WHERE workspace_id = ?", ws.workspaceId);
     expect((await metricsOf(ws, "rollup")).total_tokens).toBe(7);
     const page = (await (await ws.fetch("/v2/contacts?limit=5")).json()) as {
       data: { external_id: string; metrics: { total_tokens: number } }[];
@@ -328,10 +326,11 @@ describe("deleting a contact and retention", () => {
     const e = event("to_delete", clock, { tokens: 9 });
     await record(ws, [e]);
     expect((await ws.fetch("/v2/contacts/to_delete", { method: "DELETE" })).status).toBe(204);
-    const left = server.stores.database
-      .prepare("SELECT count(*) AS n FROM usage_hourly WHERE workspace_id = ?")
-      .get(ws.workspaceId) as { n: number };
-    expect(left.n).toBe(0);
+    const [left] = await server.sql(
+      "SELECT count(*) AS n FROM usage_hourly WHERE workspace_id = ?",
+      ws.workspaceId,
+    );
+    expect(Number(left?.n)).toBe(0);
     expect(await record(ws, [e])).toEqual({ accepted: 1, duplicates: 0, contacts_created: 1 });
     expect((await metricsOf(ws, "to_delete")).total_tokens).toBe(9);
   });
@@ -351,12 +350,13 @@ describe("deleting a contact and retention", () => {
         retentionDays: 31,
       });
       expect(await usage.prune()).toBe(1);
-      const count = (table: string) =>
-        (short.stores.database.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number })
-          .n;
-      expect([count("usage_events"), count("usage_hourly"), count("usage_daily")]).toEqual([
-        1, 1, 1,
-      ]);
+      const count = async (table: string) =>
+        Number((await short.sql(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
+      expect([
+        await count("usage_events"),
+        await count("usage_hourly"),
+        await count("usage_daily"),
+      ]).toEqual([1, 1, 1]);
       expect((await metricsOf(w, "kept")).total_requests).toBe(1);
     } finally {
       await short.close();

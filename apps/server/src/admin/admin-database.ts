@@ -5,9 +5,16 @@
  */
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
-import { DEFAULT_DATABASE_URL, databasePathFromUrl } from "../config.js";
+import { DEFAULT_DATABASE_URL, databasePathFromUrl, databaseTargetFromUrl } from "../config.js";
+
+/** A PostgreSQL database DATABASE_URL names: the CLI works on it like on a file. */
+export interface AdminPostgresDatabase {
+  kind: "postgres";
+  url: string;
+}
 
 export interface AdminDatabase {
+  kind: "sqlite";
   path: string;
   /** Where the path came from, for the operator: "DATABASE_URL" or "default". */
   source: "DATABASE_URL" | "default";
@@ -15,10 +22,16 @@ export interface AdminDatabase {
   isServerDefault: boolean;
 }
 
-/** The database DATABASE_URL names, resolved as the server resolves it. */
-export function adminDatabase(env: NodeJS.ProcessEnv): AdminDatabase {
-  const path = databasePathFromUrl(env.DATABASE_URL || DEFAULT_DATABASE_URL, env);
+/**
+ * The database DATABASE_URL names, resolved as the server resolves it (a scheme the server
+ * refuses throws the server's error).
+ */
+export function adminDatabase(env: NodeJS.ProcessEnv): AdminDatabase | AdminPostgresDatabase {
+  const target = databaseTargetFromUrl(env.DATABASE_URL || DEFAULT_DATABASE_URL, env);
+  if (target.kind === "postgres") return target;
+  const { path } = target;
   return {
+    kind: "sqlite",
     path,
     source: env.DATABASE_URL ? "DATABASE_URL" : "default",
     isServerDefault: path === databasePathFromUrl(DEFAULT_DATABASE_URL, env),

@@ -5,7 +5,14 @@
  */
 import { existsSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { openSqliteStores, type Stores } from "../server-store.js";
+import { loadPostgresSettings } from "../config.js";
+import {
+  describeDatabase,
+  openSqliteStores,
+  openStores,
+  type SqliteStores,
+  type Stores,
+} from "../server-store.js";
 import { createPrivateFile, createPrivateFolder } from "../store/sqlite/private-files.js";
 import { VERSION } from "../version.js";
 import { ADMIN_USAGE, type AdminCommand, parseAdminArgs, UsageError } from "./admin-args.js";
@@ -48,12 +55,12 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<Ex
   try {
     // Checked before the database is opened, so a refused backup touches nothing.
     if (command.kind === "backup") backupTarget(command.file, io.env);
-    const stores = openFor(command, io.env, say);
+    const stores = await openFor(command, io.env, say);
     try {
       return await run(command, stores, io, say);
     } finally {
       // The server may be running: a TRUNCATE checkpoint from here would stall its writers.
-      stores.close({ checkpoint: false });
+      await stores.close({ checkpoint: false });
     }
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
@@ -66,8 +73,22 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<Ex
  * Opens the database DATABASE_URL names, after saying which one it is. Only `keys create` may
  * create it, and only where the server would (its default path) or when asked to.
  */
-function openFor(command: AdminCommand, env: NodeJS.ProcessEnv, say: (line: string) => void) {
-  const database = adminDatabase(env);
+async function openFor(
+  command: AdminCommand,
+  env: NodeJS.ProcessEnv,
+  say: (line: string) => void,
+): Promise<Stores> {
+  let database: ReturnType<typeof adminDatabase>;
+  try {
+    database = adminDatabase(env);
+  } catch (error) {
+    throw new Refusal((error as Error).message);
+  }
+  if (database.kind === "postgres") {
+    if (command.kind === "backup") throw new Refusal(POSTGRES_BACKUP);
+    say(`database ${describeDatabase(database)} (DATABASE_URL)`);
+    return openStores(database, { postgres: loadPostgresSettings(env) });
+  }
   const { path } = database;
   if (path === ":memory:") {
     throw new Refusal("DATABASE_URL is :memory:, which lives only inside one process");
@@ -90,6 +111,10 @@ function openFor(command: AdminCommand, env: NodeJS.ProcessEnv, say: (line: stri
   }
   return openSqliteStores(path);
 }
+
+/** What `backup` says on PostgreSQL, whose own tools copy a live database consistently. */
+const POSTGRES_BACKUP =
+  'backup copies an SQLite file; on PostgreSQL use pg_dump (e.g. pg_dump --format=custom --file=contacts.dump "$DATABASE_URL") and pg_restore (see the README, Backup and restore)';
 
 async function run(
   command: Exclude<AdminCommand, { kind: "help" | "version" }>,
@@ -146,11 +171,13 @@ async function run(
  * VACUUM INTO accepts an empty file.
  */
 function backup(file: string, stores: Stores, io: AdminIo, say: (line: string) => void): 0 {
+  if (stores.kind !== "sqlite") throw new Refusal(POSTGRES_BACKUP);
+  const { database } = stores as SqliteStores;
   const target = backupTarget(file, io.env);
   createPrivateFolder(dirname(target));
   if (!createPrivateFile(target)) throw new Refusal(`${target} exists; refusing to overwrite it`);
   try {
-    stores.database.prepare("VACUUM INTO ?").run(target);
+    database.prepare("VACUUM INTO ?").run(target);
   } catch (error) {
     rmSync(target, { force: true });
     throw error;

@@ -21,7 +21,7 @@ import {
   toNfc,
   toNfcOrNull,
 } from "./contact-rules.js";
-import type { ContactOrder, ContactPage, ContactStore } from "./contact-store.js";
+import type { ContactOrder, ContactPage, ContactStore, TransactionHook } from "./contact-store.js";
 
 /** A new contact's fields, as a caller gives them; absent optional fields are empty. */
 export interface NewContactInput {
@@ -76,7 +76,7 @@ export function contactService({ store, ids, now }: ContactServiceDeps) {
     async create(
       workspaceId: string,
       input: NewContactInput,
-      options: { withinTransaction?: ((contact: ContactRecord) => void) | undefined } = {},
+      options: { withinTransaction?: TransactionHook | undefined } = {},
     ): Promise<ContactRecord> {
       const metadata = input.metadata ?? {};
       assertMetadataWithinLimits(metadata);

@@ -39,12 +39,29 @@ export interface NewContact extends ContactFields {
   createdAt: number;
 }
 
+/**
+ * A store's open write transaction, opaque to the domain: a store over the same database (the
+ * idempotency keys) given it writes inside that transaction, so both commit or neither does.
+ */
+export interface StoreTransaction {
+  /** Which store made it; a store refuses a transaction of another kind. */
+  readonly store: "sqlite" | "postgres";
+}
+
+/**
+ * Runs inside a write's transaction, after the write, with the stored contact. On SQLite the
+ * transaction commits when the hook returns, so the hook must issue its writes synchronously
+ * (before its first await; better-sqlite3's are); the store awaits the promise after the commit.
+ * On PostgreSQL the store awaits it before committing.
+ */
+export type TransactionHook = (
+  contact: ContactRecord,
+  transaction: StoreTransaction,
+) => Promise<void>;
+
 export interface CreateOptions {
-  /**
-   * Runs inside the insert's transaction, after the insert, with the stored contact: a write
-   * there (on the same database) commits with the contact or not at all.
-   */
-  withinTransaction?: (contact: ContactRecord) => void;
+  /** Writes that commit with the contact or not at all (see TransactionHook). */
+  withinTransaction?: TransactionHook;
 }
 
 /**

@@ -40,7 +40,9 @@ export function contactsAdapter(contacts: ContactService, usage: MetricsSource) 
       });
       const contact = await contacts.create(principal.workspaceId, newContactInput(body), {
         // The stored response commits with the contact or not at all.
-        withinTransaction: idempotency && ((created) => idempotency.complete(respond(created))),
+        withinTransaction:
+          idempotency &&
+          ((created, transaction) => idempotency.complete(respond(created), transaction)),
       });
       return respond(contact);
     },

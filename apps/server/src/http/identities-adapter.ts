@@ -48,7 +48,9 @@ export function identitiesAdapter(service: ContactService, usage: MetricsSource)
       });
       const contact = await contacts.create(principal.workspaceId, newContactInput(body), {
         // The stored response commits with the identity or not at all.
-        withinTransaction: idempotency && ((created) => idempotency.complete(respond(created))),
+        withinTransaction:
+          idempotency &&
+          ((created, transaction) => idempotency.complete(respond(created), transaction)),
       });
       return respond(contact);
     },

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { RequestHandler, Response } from "express";
+import type { StoreTransaction } from "../contacts/contact-store.js";
 import { ApiError } from "../http/api-error.js";
 import { rawBodyOf } from "../http/json-body.js";
 import {
@@ -26,17 +27,23 @@ export class IdempotencyClaim {
   ) {}
 
   /**
-   * Stores the response for replay. Synchronous underneath, so that inside another store's
-   * transaction on the same database it commits or rolls back with that transaction.
+   * Stores the response for replay. Given a store's transaction (a create's), it commits or rolls
+   * back with it; the store's write is issued before this returns (see TransactionHook).
    */
-  complete(response: StoredResponse): void {
+  complete(response: StoredResponse, transaction?: StoreTransaction): Promise<void> {
     const headers = Object.fromEntries(
       Object.entries(response.headers).flatMap(([name, value]) =>
         REPLAYED_HEADERS.includes(name.toLowerCase()) ? [[name.toLowerCase(), value]] : [],
       ),
     );
-    this.store.complete(this.workspaceId, this.key, { ...response, headers });
+    const done = this.store.complete(
+      this.workspaceId,
+      this.key,
+      { ...response, headers },
+      transaction,
+    );
     this.#completed = true;
+    return done;
   }
 
   /** When the response has ended: completes a remembered outcome not completed yet, or releases. */
@@ -51,7 +58,7 @@ export class IdempotencyClaim {
       if (typeof value === "string") headers[name] = value;
     }
     const sent = res.locals.sentJson;
-    this.complete({
+    await this.complete({
       status: res.statusCode,
       headers,
       ...(sent !== undefined && { body: JSON.parse(sent) }),

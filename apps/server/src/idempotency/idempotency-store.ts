@@ -1,3 +1,5 @@
+import type { StoreTransaction } from "../contacts/contact-store.js";
+
 /** A response kept for replay: what the first request with a key answered. */
 export interface StoredResponse {
   status: number;
@@ -29,10 +31,16 @@ export interface IdempotencyStore {
     limits: { expiredBefore: number; staleBefore: number },
   ): Promise<Claim>;
   /**
-   * Stores the response of a claimed key; a no-op when it was already completed. Synchronous:
-   * called inside another store's transaction on the same database, it commits with it.
+   * Stores the response of a claimed key; a no-op when it was already completed. Given another
+   * store's transaction on the same database, it writes inside it and commits with it; on SQLite
+   * the write is issued before this returns (see TransactionHook).
    */
-  complete(workspaceId: string, key: string, response: StoredResponse): void;
+  complete(
+    workspaceId: string,
+    key: string,
+    response: StoredResponse,
+    transaction?: StoreTransaction,
+  ): Promise<void>;
   /** Forgets a claim whose request should not be remembered. */
   release(workspaceId: string, key: string): Promise<void>;
   /**

@@ -1,4 +1,5 @@
 import type { Statement } from "better-sqlite3";
+import type { StoreTransaction } from "../contacts/contact-store.js";
 import type { SqliteDatabase } from "../store/sqlite/database.js";
 import type { Claim, IdempotencyStore, StoredResponse } from "./idempotency-store.js";
 
@@ -68,8 +69,21 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       .immediate();
   }
 
-  complete(workspaceId: string, key: string, response: StoredResponse): void {
+  /**
+   * Not `async`: the write runs (or throws) before this returns, so inside a create's
+   * transaction a failure rolls the contact back too. The transaction shares this connection.
+   */
+  complete(
+    workspaceId: string,
+    key: string,
+    response: StoredResponse,
+    transaction?: StoreTransaction,
+  ): Promise<void> {
+    if (transaction && transaction.store !== "sqlite") {
+      throw new Error(`an SQLite store cannot join a ${transaction.store} transaction`);
+    }
     this.completeStatement.run(JSON.stringify(response), workspaceId, key);
+    return Promise.resolve();
   }
 
   async release(workspaceId: string, key: string): Promise<void> {

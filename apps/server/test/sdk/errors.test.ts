@@ -46,7 +46,7 @@ beforeAll(async () => {
   ctx.ws = await ctx.server.workspace();
   ctx.broken = await startTestServer();
   ctx.brokenWs = await ctx.broken.workspace();
-  ctx.broken.stores.database.close();
+  await ctx.broken.stores.close();
 });
 afterAll(async () => {
   await ctx.server.close();

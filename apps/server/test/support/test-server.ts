@@ -1,7 +1,12 @@
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { createContactsClient } from "@contacts/client";
 import { createApp } from "../../src/app.js";
-import { BODY_LIMIT_BYTES, DEFAULT_CONNECTION_LIMITS } from "../../src/config.js";
+import {
+  BODY_LIMIT_BYTES,
+  DEFAULT_CONNECTION_LIMITS,
+  DEFAULT_POSTGRES_SETTINGS,
+} from "../../src/config.js";
 import { type ConnectionLimits, createHttpServer } from "../../src/http/http-server.js";
 import type { RateLimitConfig } from "../../src/http/rate-limit.js";
 import { createIdGenerator, type IdGenerator } from "../../src/ids.js";
@@ -9,16 +14,26 @@ import { createLogger, type Logger } from "../../src/logger.js";
 import type { Metrics } from "../../src/observability/metrics.js";
 import type { SharedRateLimits } from "../../src/rate-limits/bucket-store.js";
 import type { TokenBucketConfig } from "../../src/rate-limits/token-buckets.js";
-import { openSqliteStores, type Stores } from "../../src/server-store.js";
+import { openSqliteStores, type SqliteStores, type Stores } from "../../src/server-store.js";
 import { loadSpec } from "../../src/spec.js";
+import {
+  openPostgresStores,
+  type PostgresStores,
+} from "../../src/store/postgres/postgres-stores.js";
+import { createTestDatabase, TEST_STORE } from "./postgres-databases.js";
 import { type Exchange, SpecValidator } from "./spec-validator.js";
 
 const spec = loadSpec();
 const specValidator = new SpecValidator(spec.document);
 
 export interface TestServerOptions {
-  /** SQLite file; a fresh in-memory database by default. */
+  /**
+   * SQLite file (SQLite whatever TEST_STORE says). By default a fresh database of the TEST_STORE
+   * store: SQLite in memory, or a PostgreSQL database of its own, dropped on close.
+   */
   databasePath?: string;
+  /** A PostgreSQL database to use as it is (not dropped on close); for restart tests. */
+  postgresUrl?: string;
   ids?: IdGenerator;
   now?: () => number;
   logger?: Logger;
@@ -59,6 +74,11 @@ export interface TestServer {
   /** How many connections the server holds open right now. */
   openConnections(): Promise<number>;
   stores: Stores;
+  /**
+   * Runs SQL on the server's database, whichever store it is: `?` placeholders (numbered for
+   * PostgreSQL). For tests that look under the API (what a delete left behind).
+   */
+  sql(text: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
   /** Every exchange made through this server's clients, for checks against the spec. */
   exchanges: Exchange[];
   /** A fetch that records the exchange; no auth added. */
@@ -71,16 +91,77 @@ export interface TestServer {
 
 let workspaceCounter = 0;
 
+async function runSql(
+  stores: Stores,
+  text: string,
+  params: unknown[],
+): Promise<Record<string, unknown>[]> {
+  if (stores.kind === "sqlite") {
+    const statement = (stores as SqliteStores).database.prepare(text);
+    if (!statement.reader) {
+      statement.run(...params);
+      return [];
+    }
+    return statement.all(...params) as Record<string, unknown>[];
+  }
+  let n = 0;
+  const numbered = text.replaceAll("?", () => `$${++n}`);
+  return (await (stores as PostgresStores).pool.query(numbered, params)).rows;
+}
+
+/**
+ * A database that outlives a test server, for restart tests: an SQLite file in `dir`, or (with
+ * TEST_STORE=postgres) a PostgreSQL database of its own. `drop` removes the PostgreSQL one.
+ */
+export async function durableDatabase(
+  dir: string,
+  name: string,
+): Promise<{
+  options: Pick<TestServerOptions, "databasePath" | "postgresUrl">;
+  drop(): Promise<void>;
+}> {
+  if (TEST_STORE === "postgres") {
+    const database = await createTestDatabase();
+    return { options: { postgresUrl: database.url }, drop: database.drop };
+  }
+  return { options: { databasePath: join(dir, name) }, drop: async () => undefined };
+}
+
+/** The stores a test server runs on (see TestServerOptions.databasePath), and their clean-up. */
+async function openTestStores(
+  options: TestServerOptions,
+): Promise<{ stores: Stores; dispose(): Promise<void> }> {
+  const maxExaminedRows = options.maxExaminedRows !== undefined && {
+    maxExaminedRows: options.maxExaminedRows,
+  };
+  if (options.postgresUrl !== undefined) {
+    const stores = await openPostgresStores(options.postgresUrl, { ...maxExaminedRows });
+    return { stores, dispose: async () => undefined };
+  }
+  if (TEST_STORE === "postgres" && options.databasePath === undefined) {
+    const database = await createTestDatabase();
+    const stores = await openPostgresStores(database.url, {
+      ...maxExaminedRows,
+      // Small pools: many test servers share one PostgreSQL.
+      settings: { ...DEFAULT_POSTGRES_SETTINGS, poolSize: 4 },
+      migrate: false,
+    });
+    return { stores, dispose: database.drop };
+  }
+  const stores = openSqliteStores(options.databasePath ?? ":memory:", {
+    ...maxExaminedRows,
+    ...(options.listWorkers !== undefined && { listWorkers: options.listWorkers }),
+    ...(options.maxQueuedLists !== undefined && { maxQueuedLists: options.maxQueuedLists }),
+  });
+  return { stores, dispose: async () => undefined };
+}
+
 /**
  * Starts the real app on 127.0.0.1:0 over a real SQLite database, with response validation on,
  * and records every exchange its clients make.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const stores = openSqliteStores(options.databasePath ?? ":memory:", {
-    ...(options.maxExaminedRows !== undefined && { maxExaminedRows: options.maxExaminedRows }),
-    ...(options.listWorkers !== undefined && { listWorkers: options.listWorkers }),
-    ...(options.maxQueuedLists !== undefined && { maxQueuedLists: options.maxQueuedLists }),
-  });
+  const { stores, dispose } = await openTestStores(options);
   const app = createApp({
     contacts: stores.contacts,
     usage: stores.usage,
@@ -145,6 +226,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
       ),
     stores,
+    sql: (text, ...params) => runSql(stores, text, params),
     exchanges,
     fetch: (path, init) => recordingFetch(`${baseUrl}${path}`, init),
     async workspace(name = `workspace-${++workspaceCounter}`) {
@@ -166,7 +248,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      stores.close();
+      await stores.close();
+      await dispose();
     },
   };
 }

@@ -4,7 +4,7 @@
 import type { Database, Statement } from "better-sqlite3";
 import { CursorNotFoundError, QueryTooBroadError } from "../../contacts/contact-errors.js";
 import type { ContactPage, ListContactsQuery } from "../../contacts/contact-store.js";
-import { COLUMNS, type ContactRow, fromRow } from "./contact-rows.js";
+import { COLUMNS, type ContactRow, fromRow } from "../contact-rows.js";
 import { searchTableOf, WorkspaceSearchIndex } from "./workspace-search-index.js";
 
 /**

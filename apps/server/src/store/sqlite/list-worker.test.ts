@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ListQueueFullError, QueryTooBroadError } from "../../contacts/contact-errors.js";
 import { createIdGenerator } from "../../ids.js";
-import { openSqliteStores, type Stores } from "../../server-store.js";
+import { openSqliteStores, type SqliteStores } from "../../server-store.js";
 import { ListWorkers } from "./list-worker.js";
 
 const A = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 const B = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
 
 let dir: string;
-let stores: Stores;
+let stores: SqliteStores;
 let workers: ListWorkers;
 
 beforeAll(async () => {

@@ -5,8 +5,8 @@ import { QueryTooBroadError } from "../../contacts/contact-errors.js";
 import type { ListContactsQuery } from "../../contacts/contact-store.js";
 import { createIdGenerator } from "../../ids.js";
 import { loadSpec } from "../../spec.js";
+import { searchTextOf } from "../contact-rows.js";
 import { MAX_EXAMINED_ROWS } from "./contact-lister.js";
-import { searchTextOf } from "./contact-rows.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { SqliteContactStore } from "./sqlite-contact-store.js";
 

@@ -17,9 +17,10 @@ import type {
   CreateOptions,
   ListContactsQuery,
   NewContact,
+  StoreTransaction,
 } from "../../contacts/contact-store.js";
+import { COLUMNS, type ContactRow, fromRow, toRow } from "../contact-rows.js";
 import { ContactLister } from "./contact-lister.js";
-import { COLUMNS, type ContactRow, fromRow, toRow } from "./contact-rows.js";
 import type { SqliteDatabase } from "./database.js";
 import { WorkspaceSearchIndex } from "./workspace-search-index.js";
 
@@ -29,6 +30,9 @@ export interface SqliteContactStoreOptions {
   /** Runs filtered list calls (search or tags) elsewhere: off the event loop (list-worker.ts). */
   filteredLists?: Pick<ContactStore, "list">;
 }
+
+/** The handle a create's hook gets: an SQLite transaction is the connection's, so it carries nothing. */
+const SQLITE_TRANSACTION: StoreTransaction = Object.freeze({ store: "sqlite" });
 
 /** A row read for a write: its rowid and search text keep the search index in step. */
 interface StoredRow extends ContactRow {
@@ -100,6 +104,7 @@ export class SqliteContactStore implements ContactStore {
     };
     // The workspace's first contact creates its search index, outside the insert's transaction.
     this.searchIndex.ensure(workspaceId);
+    let hooked: Promise<void> | undefined;
     try {
       this.db.transaction(() => {
         // Within a workspace the rowid must follow the id (see workspace-search-index.ts).
@@ -111,7 +116,8 @@ export class SqliteContactStore implements ContactStore {
         const { lastInsertRowid } = this.insertContact.run(row);
         this.searchIndex.add(workspaceId, lastInsertRowid, row.search_text);
         for (const tag of record.tags) this.insertTag.run(workspaceId, tag, record.id);
-        options.withinTransaction?.(record);
+        // Its writes are issued synchronously, inside this transaction (see TransactionHook).
+        hooked = options.withinTransaction?.(record, SQLITE_TRANSACTION);
       })();
     } catch (error) {
       if (error instanceof SqliteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") {
@@ -121,6 +127,7 @@ export class SqliteContactStore implements ContactStore {
       }
       throw error;
     }
+    await hooked;
     return record;
   }
 

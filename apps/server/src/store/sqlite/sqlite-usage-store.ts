@@ -13,7 +13,7 @@ import type {
 import { UnknownContactError } from "../../usage/usage-errors.js";
 import { DAY_MS, HOUR_MS } from "../../usage/usage-rules.js";
 import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
-import { COLUMNS, type ContactRow, fromRow, toRow } from "./contact-rows.js";
+import { COLUMNS, type ContactRow, fromRow, toRow } from "../contact-rows.js";
 import type { SqliteDatabase } from "./database.js";
 import {
   createSearchTableSql,

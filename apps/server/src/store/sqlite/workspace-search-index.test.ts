@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIdGenerator } from "../../ids.js";
-import { openSqliteStores, type Stores } from "../../server-store.js";
+import { openSqliteStores, type SqliteStores } from "../../server-store.js";
 import { searchTableOf } from "./workspace-search-index.js";
 
 const ATTACKER = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
@@ -9,7 +9,7 @@ const VICTIM = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
 const TARGET = "targetcorp.com";
 const CONTROL = "qqzzxxyyww.net";
 
-let stores: Stores;
+let stores: SqliteStores;
 const ids = createIdGenerator();
 let now = Date.UTC(2026, 0, 1);
 

@@ -1,5 +1,5 @@
-// A contact as SQLite stores it, and the mapping to and from the domain's record.
-import type { ContactRecord, Metadata } from "../../contacts/contact.js";
+// A contact as the stores keep it (a row of text and numbers), and the mapping to and from the domain.
+import type { ContactRecord, Metadata } from "../contacts/contact.js";
 
 export interface ContactRow {
   id: string;

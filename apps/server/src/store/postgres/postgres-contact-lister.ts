@@ -1,0 +1,315 @@
+// The list query of the PostgreSQL store: pages in id order (or a sorted order), filtered by
+// search and tags through the workspace's own index ranges, each call bounded in the candidate
+// rows it may examine, as on SQLite (see ../sqlite/contact-lister.ts for the plan in prose).
+import { CursorNotFoundError, QueryTooBroadError } from "../../contacts/contact-errors.js";
+import type { ContactPage, ListContactsQuery } from "../../contacts/contact-store.js";
+import { MAX_EXAMINED_ROWS } from "../sqlite/contact-lister.js";
+import type { Pool } from "./pool.js";
+import {
+  fromPgRow,
+  PG_COLUMNS,
+  PG_QUALIFIED_COLUMNS,
+  type PostgresContactRow,
+} from "./postgres-rows.js";
+
+/** Numbered parameters of one statement: `param(value)` adds one and returns its `$n`. */
+class Params {
+  readonly values: unknown[] = [];
+  param(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** The plan of a filtered page: where candidates come from, and what each must also match. */
+interface Candidates {
+  /** A query giving candidate contacts (as `c`) in page order, limited to the bound + 1. */
+  sql: string;
+  /** Conditions on `c` the driver does not already guarantee. */
+  filters: string[];
+  /** How many parameters `sql` uses: the first ones of the statement. */
+  paramCount: number;
+  /** The candidates' order, over their output columns (the page keeps it). */
+  orderBy: string;
+}
+
+export class PostgresContactLister {
+  constructor(
+    private readonly pool: Pool,
+    /** Tests lower it to reach the bound with a few rows. */
+    private readonly maxExaminedRows = MAX_EXAMINED_ROWS,
+  ) {}
+
+  async list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage> {
+    const backwards = query.endingBefore !== undefined;
+    // One extra row tells whether more exist beyond the page.
+    const wanted = query.limit + 1;
+    // Any of one tag is that tag: it can drive from the tag index like an all-of filter.
+    const anyTags = query.anyTags ?? [];
+    const tags =
+      anyTags.length === 1 ? [...new Set([...(query.tags ?? []), ...anyTags])] : (query.tags ?? []);
+    const anyOf = anyTags.length > 1 ? anyTags : [];
+    const filtered = query.search !== undefined || tags.length > 0 || anyOf.length > 0;
+    const params = new Params();
+    const ws = params.param(workspaceId);
+    let rows: PostgresContactRow[];
+    if (query.sort !== undefined && query.sort !== "newest") {
+      const plan = await this.sorted(workspaceId, query, query.sort, params, ws);
+      rows = filtered
+        ? await this.boundedPage(
+            this.withFilters(plan, query.search, tags, anyOf, ws, params, undefined),
+            params,
+            wanted,
+          )
+        : await this.rows(`${plan.sql} LIMIT ${params.param(wanted)}`, params);
+    } else if (!filtered) {
+      const cursor = cursorOf(query);
+      rows = await this.rows(
+        `SELECT ${PG_COLUMNS} FROM contacts WHERE workspace_id = ${ws}${
+          cursor ? ` AND id ${cursor.op} ${params.param(cursor.id)}` : ""
+        } ORDER BY id ${backwards ? "ASC" : "DESC"} LIMIT ${params.param(wanted)}`,
+        params,
+      );
+    } else {
+      const plan = await this.filteredPlan(workspaceId, query, tags, anyOf, params, ws);
+      if (!plan) return { contacts: [], hasMore: false };
+      rows = await this.boundedPage(plan, params, wanted);
+    }
+    const hasMore = rows.length > query.limit;
+    const page = rows.slice(0, query.limit).map(fromPgRow);
+    if (backwards) page.reverse();
+    return { contacts: page, hasMore };
+  }
+
+  /**
+   * A filtered page in id order, driven by the narrowest of the workspace's own index ranges:
+   * a tag's postings, any of several tags' postings, the matches of a term of 3+ characters
+   * (when they are within the bound: they come unordered from the trigram index and are
+   * sorted), or else the id index. Undefined when a driving tag is held by nobody.
+   */
+  private async filteredPlan(
+    workspaceId: string,
+    query: ListContactsQuery,
+    tags: string[],
+    anyOf: string[],
+    params: Params,
+    ws: string,
+  ): Promise<Candidates | undefined> {
+    const term = query.search;
+    const bound = this.maxExaminedRows + 1;
+    const tagSizes = await Promise.all(tags.map((tag) => this.tagCount(workspaceId, tag, bound)));
+    const drivers: { kind: "term" | "tag" | "anyTag" | "scan"; tag?: string; size: number }[] =
+      tags.map((tag, i) => ({ kind: "tag", tag, size: tagSizes[i] ?? 0 }));
+    if (term !== undefined && [...term].length >= 3) {
+      const { rows } = await this.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM contacts
+           WHERE workspace_id = $1 AND search_text LIKE $2 LIMIT $3) m`,
+        [workspaceId, likePattern(term), bound],
+      );
+      const size = rows[0]?.n ?? 0;
+      if (size === 0) return undefined;
+      if (size <= this.maxExaminedRows) drivers.push({ kind: "term", size });
+    }
+    if (anyOf.length > 0) {
+      const sizes = await Promise.all(anyOf.map((tag) => this.tagCount(workspaceId, tag, bound)));
+      const size = sizes.reduce((sum, n) => sum + n, 0);
+      if (size === 0) return undefined;
+      // Merged postings need a sort: they drive only while together within the bound.
+      if (size <= this.maxExaminedRows) drivers.push({ kind: "anyTag", size });
+    }
+    if (drivers.length === 0) drivers.push({ kind: "scan", size: 0 });
+    const driver = drivers.reduce((a, b) => (b.size < a.size ? b : a));
+    if (driver.size === 0 && driver.kind === "tag") return undefined;
+
+    const backwards = query.endingBefore !== undefined;
+    const order = backwards ? "ASC" : "DESC";
+    const cursor = cursorOf(query);
+    const limit = params.param(bound);
+    let sql: string;
+    if (driver.kind === "term") {
+      // Every match (at most the bound), found through the trigram index, then put in order.
+      const cursorSql = cursor ? ` AND id ${cursor.op} ${params.param(cursor.id)}` : "";
+      sql = `WITH m AS MATERIALIZED (
+               SELECT ${PG_COLUMNS}, search_text FROM contacts
+               WHERE workspace_id = ${ws} AND search_text LIKE ${params.param(likePattern(term as string))}${cursorSql})
+             SELECT * FROM m c ORDER BY id ${order} LIMIT ${limit}`;
+    } else if (driver.kind === "anyTag") {
+      const cursorSql = cursor ? ` AND contact_id ${cursor.op} ${params.param(cursor.id)}` : "";
+      sql = `SELECT ${PG_QUALIFIED_COLUMNS}, c.search_text FROM (
+               SELECT DISTINCT contact_id FROM contact_tags
+               WHERE workspace_id = ${ws} AND tag = ANY(${params.param(anyOf)}::text[])${cursorSql}
+               ORDER BY contact_id ${order} LIMIT ${limit}) d
+             JOIN contacts c ON c.workspace_id = ${ws} AND c.id = d.contact_id
+             ORDER BY d.contact_id ${order}`;
+    } else if (driver.kind === "tag") {
+      const cursorSql = cursor ? ` AND contact_id ${cursor.op} ${params.param(cursor.id)}` : "";
+      sql = `SELECT ${PG_QUALIFIED_COLUMNS}, c.search_text FROM (
+               SELECT contact_id FROM contact_tags
+               WHERE workspace_id = ${ws} AND tag = ${params.param(driver.tag)}${cursorSql}
+               ORDER BY contact_id ${order} LIMIT ${limit}) d
+             JOIN contacts c ON c.workspace_id = ${ws} AND c.id = d.contact_id
+             ORDER BY d.contact_id ${order}`;
+    } else {
+      const cursorSql = cursor ? ` AND id ${cursor.op} ${params.param(cursor.id)}` : "";
+      sql = `SELECT ${PG_COLUMNS}, search_text FROM contacts
+             WHERE workspace_id = ${ws}${cursorSql} ORDER BY id ${order} LIMIT ${limit}`;
+    }
+    return this.withFilters(
+      { sql, filters: [], paramCount: params.values.length, orderBy: `c.id ${order}` },
+      driver.kind === "term" ? undefined : term,
+      tags,
+      driver.kind === "anyTag" ? [] : anyOf,
+      ws,
+      params,
+      driver.kind === "tag" ? driver.tag : undefined,
+    );
+  }
+
+  /** Adds the conditions the driver does not guarantee. */
+  private withFilters(
+    plan: Candidates,
+    term: string | undefined,
+    tags: string[],
+    anyOf: string[],
+    ws: string,
+    params: Params,
+    drivingTag: string | undefined,
+  ): Candidates {
+    const filters = [...plan.filters];
+    for (const tag of tags) {
+      if (tag === drivingTag) continue;
+      filters.push(
+        `EXISTS (SELECT 1 FROM contact_tags t WHERE t.workspace_id = ${ws} AND t.tag = ${params.param(tag)} AND t.contact_id = c.id)`,
+      );
+    }
+    if (anyOf.length > 0) {
+      filters.push(
+        `EXISTS (SELECT 1 FROM contact_tags t WHERE t.workspace_id = ${ws} AND t.contact_id = c.id AND t.tag = ANY(${params.param(anyOf)}::text[]))`,
+      );
+    }
+    if (term !== undefined) filters.push(`strpos(c.search_text, ${params.param(term)}) > 0`);
+    return { ...plan, filters };
+  }
+
+  /**
+   * The first `wanted` candidates that pass the filters. Past the bound of examined candidates
+   * with the page not full, the call is refused (QueryTooBroadError) rather than read on.
+   */
+  private async boundedPage(
+    plan: Candidates,
+    params: Params,
+    wanted: number,
+  ): Promise<PostgresContactRow[]> {
+    const where = plan.filters.length > 0 ? `WHERE ${plan.filters.join(" AND ")}` : "";
+    // Ordered again: a filter may be planned as a join that loses the candidates' order. Where
+    // it keeps it, the planner sees the candidates sorted already and stops at the page.
+    const rows = await this.rows(
+      `SELECT ${PG_COLUMNS} FROM (${plan.sql}) c ${where}
+       ORDER BY ${plan.orderBy} LIMIT ${params.param(wanted)}`,
+      params,
+    );
+    if (rows.length < wanted) {
+      // A short page: the candidates ran out, or the bound stopped them.
+      const { rows: sizes } = await this.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (${plan.sql}) c`,
+        params.values.slice(0, plan.paramCount),
+      );
+      if ((sizes[0]?.n ?? 0) > this.maxExaminedRows) throw new QueryTooBroadError();
+    }
+    return rows;
+  }
+
+  /**
+   * The candidates under a sorted order (display name, or last update): keyset pagination on
+   * (sort key, id) over the workspace's (workspace_id, key, id) index, from the cursor
+   * contact's current sort key. Limited to the bound + 1 (filters are added by the caller).
+   */
+  private async sorted(
+    workspaceId: string,
+    query: ListContactsQuery,
+    sort: "display_name" | "updated",
+    params: Params,
+    ws: string,
+  ): Promise<Candidates> {
+    const backwards = query.endingBefore !== undefined;
+    const cursorId = query.endingBefore ?? query.startingAfter;
+    const where = [`c.workspace_id = ${ws}`];
+    if (cursorId !== undefined) {
+      const { rows } = await this.pool.query<PostgresContactRow>(
+        `SELECT ${PG_COLUMNS} FROM contacts WHERE workspace_id = $1 AND id = $2`,
+        [workspaceId, cursorId],
+      );
+      const cursor = rows[0];
+      if (!cursor) {
+        throw new CursorNotFoundError(cursorId, backwards ? "endingBefore" : "startingAfter");
+      }
+      if (sort === "updated") {
+        where.push(
+          `(c.updated_at, c.id) ${backwards ? ">" : "<"} (${params.param(cursor.updated_at)}, ${params.param(cursor.id)})`,
+        );
+      } else if (cursor.display_name === null) {
+        // A-Z with no name first: NULL sorts before every name.
+        const id = params.param(cursor.id);
+        where.push(
+          backwards
+            ? `(c.display_name IS NULL AND c.id < ${id})`
+            : `(c.display_name IS NOT NULL OR c.id > ${id})`,
+        );
+      } else {
+        const name = params.param(cursor.display_name);
+        const id = params.param(cursor.id);
+        where.push(
+          backwards
+            ? `(c.display_name IS NULL OR (c.display_name, c.id) < (${name}::bytea, ${id}))`
+            : `(c.display_name, c.id) > (${name}::bytea, ${id})`,
+        );
+      }
+    }
+    const forwards = sort === "updated" ? "DESC" : "ASC";
+    const direction = backwards ? (forwards === "ASC" ? "DESC" : "ASC") : forwards;
+    // No name sorts first A-Z, so last Z-A (the index serves both directions).
+    const nulls = direction === "ASC" ? "NULLS FIRST" : "NULLS LAST";
+    const orderBy =
+      sort === "updated"
+        ? `c.updated_at ${direction}, c.id ${direction}`
+        : `c.display_name ${direction} ${nulls}, c.id ${direction}`;
+    const filtered =
+      query.search !== undefined ||
+      (query.tags?.length ?? 0) > 0 ||
+      (query.anyTags?.length ?? 0) > 0;
+    const limit = filtered ? ` LIMIT ${params.param(this.maxExaminedRows + 1)}` : "";
+    const sql = `SELECT ${PG_QUALIFIED_COLUMNS}, c.search_text FROM contacts c
+       WHERE ${where.join(" AND ")} ORDER BY ${orderBy}${limit}`;
+    return {
+      sql,
+      filters: [],
+      paramCount: params.values.length,
+      orderBy,
+    };
+  }
+
+  private async tagCount(workspaceId: string, tag: string, bound: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM contact_tags
+         WHERE workspace_id = $1 AND tag = $2 LIMIT $3) t`,
+      [workspaceId, tag, bound],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  private async rows(sql: string, params: Params): Promise<PostgresContactRow[]> {
+    return (await this.pool.query<PostgresContactRow>(sql, params.values)).rows;
+  }
+}
+
+/** The cursor of a list call as an id condition: ids below starting_after or above ending_before. */
+function cursorOf(query: ListContactsQuery): { op: "<" | ">"; id: string } | undefined {
+  if (query.startingAfter !== undefined) return { op: "<", id: query.startingAfter };
+  if (query.endingBefore !== undefined) return { op: ">", id: query.endingBefore };
+  return undefined;
+}
+
+/** A LIKE pattern for a substring, its wildcards and escape character taken literally. */
+function likePattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -1,0 +1,316 @@
+// UsageStore on PostgreSQL, the design of the SQLite one: a batch is one transaction (events,
+// hourly and daily totals, contacts created for new external_ids); reads use the totals, never
+// the events. The events' primary key dedupes ids across replicas: of two batches with one id
+// sent at once, the second's insert waits for the first's commit and then skips the event.
+import type { ContactRecord } from "../../contacts/contact.js";
+import { CONTACT_ID_SHAPE } from "../../contacts/contact.js";
+import type {
+  Granularity,
+  RecordOutcome,
+  TopBy,
+  UsageEventRecord,
+  UsageTotals,
+} from "../../usage/usage.js";
+import { UnknownContactError } from "../../usage/usage-errors.js";
+import { DAY_MS, HOUR_MS } from "../../usage/usage-rules.js";
+import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
+import { inTransaction, type Pool, type PoolClient } from "./pool.js";
+import { INSERT_CONTACT, insertTags } from "./postgres-contact-store.js";
+import { fromPgRow, insertValuesOf, PG_COLUMNS, type PostgresContactRow } from "./postgres-rows.js";
+
+interface TotalsRow {
+  cost_micros: number;
+  tokens: number;
+  requests: number;
+  errors: number;
+}
+
+/** The column a top list ranks by; spliced into SQL, so only these names reach it. */
+const RANK_COLUMN: Record<TopBy, keyof TotalsRow> = {
+  cost: "cost_micros",
+  tokens: "tokens",
+  requests: "requests",
+  errors: "errors",
+};
+
+const HOURS_PER_DAY = 24;
+
+const SUMS = `sum(cost_micros)::bigint AS cost_micros, sum(tokens)::bigint AS tokens,
+  sum(requests)::bigint AS requests, sum(errors)::bigint AS errors`;
+
+export class PostgresUsageStore implements UsageStore {
+  constructor(private readonly pool: Pool) {}
+
+  async record(
+    workspaceId: string,
+    events: readonly UsageEventRecord[],
+    newContact: NewContactFactory,
+  ): Promise<RecordOutcome> {
+    return inTransaction(this.pool, async ({ client }) => {
+      const outcome: RecordOutcome = { accepted: 0, duplicates: 0, contactsCreated: 0 };
+      const { rows: known } = await client.query<{ event_id: string }>(
+        "SELECT event_id FROM usage_events WHERE workspace_id = $1 AND event_id = ANY($2::text[])",
+        [workspaceId, events.map((event) => event.id)],
+      );
+      const seen = new Set(known.map((row) => row.event_id));
+      // The events to store, in order, each with its contact; unknown _ids fail the batch.
+      const fresh: { event: UsageEventRecord; contactId: string }[] = [];
+      const contactIds = new Map<string, string>();
+      for (const [index, event] of events.entries()) {
+        if (seen.has(event.id)) {
+          outcome.duplicates++;
+          continue;
+        }
+        seen.add(event.id);
+        let contactId = contactIds.get(event.contactRef);
+        if (contactId === undefined) {
+          contactId = await this.resolveContact(
+            client,
+            workspaceId,
+            event.contactRef,
+            index,
+            newContact,
+            outcome,
+          );
+          contactIds.set(event.contactRef, contactId);
+        }
+        fresh.push({ event, contactId });
+      }
+      if (fresh.length === 0) return outcome;
+      // Another replica may have stored some of these ids since the first read: those are
+      // skipped here (the insert waits for that batch to commit) and counted as duplicates.
+      // In id order, as every batch writes them: two batches never wait on each other in a cycle.
+      const ordered = [...fresh].sort((a, b) => (a.event.id < b.event.id ? -1 : 1));
+      const { rows: inserted } = await client.query<{ event_id: string }>(
+        `INSERT INTO usage_events (workspace_id, event_id, contact_id, ts, cost_micros, tokens,
+           error, model, input_tokens, output_tokens, latency_ms)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
+           $7::boolean[], $8::text[], $9::bigint[], $10::bigint[], $11::float8[])
+         ON CONFLICT (workspace_id, event_id) DO NOTHING
+         RETURNING event_id`,
+        [
+          workspaceId,
+          ordered.map((f) => f.event.id),
+          ordered.map((f) => f.contactId),
+          ordered.map((f) => f.event.timestamp),
+          ordered.map((f) => f.event.costMicros),
+          ordered.map((f) => f.event.tokens),
+          ordered.map((f) => f.event.error),
+          ordered.map((f) => f.event.model),
+          ordered.map((f) => f.event.inputTokens),
+          ordered.map((f) => f.event.outputTokens),
+          ordered.map((f) => f.event.latencyMs),
+        ],
+      );
+      const stored = new Set(inserted.map((row) => row.event_id));
+      // Summed per (contact, bucket) first: one row per bucket, not per event.
+      const hourly = new Map<string, Bucket>();
+      const daily = new Map<string, Bucket>();
+      for (const { event, contactId } of fresh) {
+        if (!stored.has(event.id)) {
+          outcome.duplicates++;
+          continue;
+        }
+        addTo(hourly, contactId, Math.floor(event.timestamp / HOUR_MS), event);
+        addTo(daily, contactId, Math.floor(event.timestamp / DAY_MS), event);
+        outcome.accepted++;
+      }
+      await addTotals(client, "usage_hourly", "hour", workspaceId, hourly);
+      await addTotals(client, "usage_daily", "day", workspaceId, daily);
+      return outcome;
+    });
+  }
+
+  async totalsSince(
+    workspaceId: string,
+    contactIds: readonly string[],
+    fromHour: number,
+  ): Promise<Map<string, UsageTotals>> {
+    if (contactIds.length === 0) return new Map();
+    const firstWholeDay = Math.ceil(fromHour / HOURS_PER_DAY);
+    // Whole days from the daily totals, the window's first partial day from the hourly ones.
+    const { rows } = await this.pool.query<TotalsRow & { contact_id: string }>(
+      `SELECT contact_id, ${SUMS} FROM (
+         SELECT contact_id, cost_micros, tokens, requests, errors FROM usage_daily
+         WHERE workspace_id = $1 AND contact_id = ANY($2::text[]) AND day >= $3
+         UNION ALL
+         SELECT contact_id, cost_micros, tokens, requests, errors FROM usage_hourly
+         WHERE workspace_id = $1 AND contact_id = ANY($2::text[]) AND hour >= $4 AND hour < $5
+       ) t GROUP BY contact_id`,
+      [workspaceId, contactIds, firstWholeDay, fromHour, firstWholeDay * HOURS_PER_DAY],
+    );
+    return new Map(rows.map((row) => [row.contact_id, totalsOf(row)]));
+  }
+
+  async series(
+    workspaceId: string,
+    contactId: string,
+    granularity: Granularity,
+    from: number,
+    to: number,
+  ): Promise<Map<number, UsageTotals>> {
+    const [table, bucket] =
+      granularity === "hour" ? ["usage_hourly", "hour"] : ["usage_daily", "day"];
+    const { rows } = await this.pool.query<TotalsRow & { bucket: number }>(
+      `SELECT ${bucket} AS bucket, cost_micros, tokens, requests, errors FROM ${table}
+       WHERE workspace_id = $1 AND contact_id = $2 AND ${bucket} >= $3 AND ${bucket} < $4`,
+      [workspaceId, contactId, from, to],
+    );
+    return new Map(rows.map((row) => [row.bucket, totalsOf(row)]));
+  }
+
+  async top(
+    workspaceId: string,
+    by: TopBy,
+    fromDay: number,
+    toDay: number,
+    limit: number,
+  ): Promise<{ contact: ContactRecord; totals: UsageTotals }[]> {
+    const column = RANK_COLUMN[by];
+    // One statement: one snapshot for the totals and the contacts they name.
+    const { rows } = await this.pool.query<TotalsRow & PostgresContactRow & { contact_id: string }>(
+      `WITH ranked AS (
+         SELECT contact_id, ${SUMS} FROM usage_daily
+         WHERE workspace_id = $1 AND day >= $2 AND day < $3
+         GROUP BY contact_id HAVING sum(${column}) > 0
+         ORDER BY sum(${column}) DESC, contact_id DESC LIMIT $4)
+       SELECT r.contact_id, r.cost_micros, r.tokens, r.requests, r.errors,
+              ${PG_COLUMNS.split(", ")
+                .map((c) => `c.${c}`)
+                .join(", ")}
+       FROM ranked r JOIN contacts c ON c.workspace_id = $1 AND c.id = r.contact_id
+       ORDER BY r.${column} DESC, r.contact_id DESC`,
+      [workspaceId, fromDay, toDay, limit],
+    );
+    return rows.map((row) => ({ contact: fromPgRow(row), totals: totalsOf(row) }));
+  }
+
+  async prune(beforeDay: number, batch: number): Promise<number> {
+    return inTransaction(this.pool, async ({ client }) => {
+      const { rows } = await client.query<{
+        workspace_id: string;
+        contact_id: string;
+        day: number;
+      }>(
+        `DELETE FROM usage_daily WHERE (workspace_id, contact_id, day) IN
+           (SELECT workspace_id, contact_id, day FROM usage_daily WHERE day < $1 LIMIT $2)
+         RETURNING workspace_id, contact_id, day`,
+        [beforeDay, batch],
+      );
+      for (const { workspace_id, contact_id, day } of rows) {
+        await client.query(
+          "DELETE FROM usage_events WHERE workspace_id = $1 AND contact_id = $2 AND ts >= $3 AND ts < $4",
+          [workspace_id, contact_id, day * DAY_MS, (day + 1) * DAY_MS],
+        );
+        await client.query(
+          "DELETE FROM usage_hourly WHERE workspace_id = $1 AND contact_id = $2 AND hour >= $3 AND hour < $4",
+          [workspace_id, contact_id, day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY],
+        );
+      }
+      return rows.length;
+    });
+  }
+
+  /** The contact an event names: an _id must exist; a new external_id creates its contact. */
+  private async resolveContact(
+    client: PoolClient,
+    workspaceId: string,
+    ref: string,
+    index: number,
+    newContact: NewContactFactory,
+    outcome: RecordOutcome,
+  ): Promise<string> {
+    const byId = CONTACT_ID_SHAPE.test(ref);
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM contacts WHERE workspace_id = $1 AND ${byId ? "id" : "external_id"} = $2`,
+      [workspaceId, ref],
+    );
+    if (rows[0]) return rows[0].id;
+    // Thrown inside the transaction: nothing of the batch is kept.
+    if (byId) throw new UnknownContactError(index, ref);
+    const { rows: newest } = await client.query<{ id: string | null }>(
+      "SELECT max(id) AS id FROM contacts WHERE workspace_id = $1",
+      [workspaceId],
+    );
+    const contact = newContact(ref, newest[0]?.id ?? undefined);
+    // A concurrent batch (or create) may make the same external_id first: then use its contact.
+    const created = await client.query(
+      `${INSERT_CONTACT} ON CONFLICT (workspace_id, external_id) DO NOTHING`,
+      insertValuesOf(contact),
+    );
+    if (created.rowCount === 1) {
+      await insertTags(client, workspaceId, contact.id, contact.tags);
+      outcome.contactsCreated++;
+      return contact.id;
+    }
+    const { rows: existing } = await client.query<{ id: string }>(
+      "SELECT id FROM contacts WHERE workspace_id = $1 AND external_id = $2",
+      [workspaceId, ref],
+    );
+    if (!existing[0]) throw new Error(`contact ${ref} neither created nor found`);
+    return existing[0].id;
+  }
+}
+
+interface Bucket extends UsageTotals {
+  contactId: string;
+  bucket: number;
+}
+
+/** Adds each bucket's sums to its totals row, in one statement. */
+async function addTotals(
+  client: PoolClient,
+  table: "usage_hourly" | "usage_daily",
+  bucket: "hour" | "day",
+  workspaceId: string,
+  buckets: Map<string, Bucket>,
+): Promise<void> {
+  if (buckets.size === 0) return;
+  // In key order, as every batch writes them: no two batches wait on each other in a cycle.
+  const all = [...buckets.values()].sort((a, b) =>
+    a.contactId === b.contactId ? a.bucket - b.bucket : a.contactId < b.contactId ? -1 : 1,
+  );
+  await client.query(
+    `INSERT INTO ${table} AS t (workspace_id, contact_id, ${bucket}, cost_micros, tokens, requests, errors)
+     SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])
+     ON CONFLICT (workspace_id, contact_id, ${bucket}) DO UPDATE SET
+       cost_micros = t.cost_micros + excluded.cost_micros, tokens = t.tokens + excluded.tokens,
+       requests = t.requests + excluded.requests, errors = t.errors + excluded.errors`,
+    [
+      workspaceId,
+      all.map((b) => b.contactId),
+      all.map((b) => b.bucket),
+      all.map((b) => b.costMicros),
+      all.map((b) => b.tokens),
+      all.map((b) => b.requests),
+      all.map((b) => b.errors),
+    ],
+  );
+}
+
+function addTo(
+  buckets: Map<string, Bucket>,
+  contactId: string,
+  bucket: number,
+  event: UsageEventRecord,
+): void {
+  const key = `${contactId} ${bucket}`;
+  let totals = buckets.get(key);
+  if (!totals) {
+    totals = { contactId, bucket, costMicros: 0, tokens: 0, requests: 0, errors: 0 };
+    buckets.set(key, totals);
+  }
+  totals.costMicros += event.costMicros;
+  totals.tokens += event.tokens;
+  totals.requests += 1;
+  if (event.error) totals.errors += 1;
+}
+
+function totalsOf(row: TotalsRow): UsageTotals {
+  return {
+    costMicros: row.cost_micros,
+    tokens: row.tokens,
+    requests: row.requests,
+    errors: row.errors,
+  };
+}
