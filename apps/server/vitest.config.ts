@@ -25,8 +25,8 @@ const BOTH_STORES = [
   "test/sdk/usage.test.ts",
   "test/property/*.test.ts",
 ];
-/** Tests of the PostgreSQL store itself. */
-const POSTGRES_ONLY = ["src/store/postgres/**/*.test.ts"];
+/** Tests of the PostgreSQL store itself, and of replicas (which need a shared database). */
+const POSTGRES_ONLY = ["src/store/postgres/**/*.test.ts", "test/replicas/**/*.test.ts"];
 
 const postgres = await postgresReachable();
 if (!postgres) {
