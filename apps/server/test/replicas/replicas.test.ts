@@ -3,8 +3,9 @@
  * test; the three migrate it at once), a client spreading calls across them: concurrent creates
  * of one external_id give one 201; one Idempotency-Key sent to two replicas at once runs once;
  * If-Match races have one winner; a key revoked with the admin CLI is refused by every replica
- * within 1 s; kill -9 of one replica under create load loses no acknowledged contact, and the
- * others never stop answering.
+ * within 1 s; a rolling restart (SIGTERM, a replacement) under load loses no request; kill -9
+ * of one replica under create load loses no acknowledged contact, and the others never stop
+ * answering.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/postgres-databases.js";
@@ -167,6 +168,58 @@ describe("three server processes on one PostgreSQL database", () => {
     // The workspace's other key is still served everywhere.
     for (let i = 0; i < 3; i++) expect((await on(i, "/v2/contacts")).status).toBe(200);
   });
+
+  it("rolling restart: SIGTERM one replica under load, start its replacement; no request lost", async () => {
+    const acknowledged = new Map<string, string>(); // external_id → _id
+    const failures: string[] = [];
+    let movedAfterRefusal = 0;
+    let stopped = false;
+    let n = 0;
+    // Like a load balancer: a refused connection (the request never reached a server) goes to
+    // the next replica; anything else must be an answer, and a 201.
+    const send = async (first: number, body: string) => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          return await on(first + attempt, "/v2/contacts", { method: "POST", body });
+        } catch (error) {
+          if ((error as { cause?: { code?: string } }).cause?.code !== "ECONNREFUSED") throw error;
+          movedAfterRefusal += 1;
+        }
+      }
+      throw new Error("refused by every replica");
+    };
+    const callers = Array.from({ length: 6 }, async (_, caller) => {
+      while (!stopped) {
+        const externalId = `rolling-${caller}-${++n}`;
+        try {
+          const res = await send(caller, JSON.stringify({ external_id: externalId }));
+          const body = await json(res);
+          if (res.status === 201) acknowledged.set(externalId, body._id as string);
+          else failures.push(`${res.status} ${String(body.code)}`);
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+      }
+    });
+    await sleep(1000);
+    const leaving = replicas[1] as RunningProcess & { url: string };
+    leaving.child.kill("SIGTERM");
+    expect(await leaving.exited).toBe(0);
+    const replacement = await runner.startServer({}, 60_000);
+    replicas[1] = replacement;
+    await sleep(1000);
+    stopped = true;
+    await Promise.all(callers);
+
+    expect(failures).toEqual([]);
+    expect(acknowledged.size).toBeGreaterThan(20);
+    expect(movedAfterRefusal).toBeGreaterThanOrEqual(1); // the stopped replica was asked, and refused
+    // The replacement serves everything the others acknowledged, its predecessor's creates too.
+    for (const [externalId, id] of [...acknowledged].slice(-40)) {
+      const read = await on(1, `/v2/contacts/${externalId}`);
+      expect((await json(read))._id).toBe(id);
+    }
+  }, 90_000);
 
   it("kill -9 of one replica under create load: every acknowledged contact kept, the others always answer", async () => {
     const acknowledged = new Map<string, string>(); // external_id → _id
