@@ -39,6 +39,8 @@ if (!postgres) {
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // A PostgreSQL test server creates its database first: on a busy machine that takes seconds.
+    hookTimeout: 30_000,
     projects: [
       {
         extends: true as const,

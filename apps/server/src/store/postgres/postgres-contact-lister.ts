@@ -10,6 +10,7 @@ import {
   PG_COLUMNS,
   PG_QUALIFIED_COLUMNS,
   type PostgresContactRow,
+  pgText,
 } from "./postgres-rows.js";
 
 /** Numbered parameters of one statement: `param(value)` adds one and returns its `$n`. */
@@ -45,9 +46,10 @@ export class PostgresContactLister {
     // One extra row tells whether more exist beyond the page.
     const wanted = query.limit + 1;
     // Any of one tag is that tag: it can drive from the tag index like an all-of filter.
-    const anyTags = query.anyTags ?? [];
-    const tags =
-      anyTags.length === 1 ? [...new Set([...(query.tags ?? []), ...anyTags])] : (query.tags ?? []);
+    // Tags as the tag index holds them (see pgText).
+    const anyTags = (query.anyTags ?? []).map(pgText);
+    const allTags = (query.tags ?? []).map(pgText);
+    const tags = anyTags.length === 1 ? [...new Set([...allTags, ...anyTags])] : allTags;
     const anyOf = anyTags.length > 1 ? anyTags : [];
     const filtered = query.search !== undefined || tags.length > 0 || anyOf.length > 0;
     const params = new Params();

@@ -24,6 +24,8 @@ import {
   PG_COLUMNS,
   type PostgresContactRow,
   pgSearchText,
+  pgText,
+  storableRef,
 } from "./postgres-rows.js";
 
 const UNIQUE_VIOLATION = "23505";
@@ -42,7 +44,7 @@ export async function insertTags(
   await client.query(
     `INSERT INTO contact_tags (workspace_id, tag, contact_id)
      SELECT $1, tag, $2 FROM unnest($3::text[]) AS tag`,
-    [workspaceId, contactId, tags],
+    [workspaceId, contactId, tags.map(pgText)],
   );
 }
 
@@ -93,6 +95,7 @@ export class PostgresContactStore implements ContactStore {
   }
 
   async find(workspaceId: string, ref: string): Promise<ContactRecord | undefined> {
+    if (!storableRef(ref)) return undefined;
     const { rows } = await this.pool.query<PostgresContactRow>(selectByRef(ref, ""), [
       workspaceId,
       ref,
@@ -110,6 +113,7 @@ export class PostgresContactStore implements ContactStore {
     change: (current: ContactRecord) => ContactFields | undefined,
     now: number,
   ): Promise<ContactRecord | undefined> {
+    if (!storableRef(ref)) return undefined;
     return inTransaction(this.pool, async ({ client }) => {
       // The row lock holds off every other writer of this contact, on any replica, until commit:
       // an If-Match check in `change` sees the version the write replaces.
@@ -160,6 +164,7 @@ export class PostgresContactStore implements ContactStore {
     ref: string,
     guard?: (current: ContactRecord) => void,
   ): Promise<boolean> {
+    if (!storableRef(ref)) return false;
     return inTransaction(this.pool, async ({ client }) => {
       const { rows } = await client.query<PostgresContactRow>(selectByRef(ref, "FOR UPDATE"), [
         workspaceId,

@@ -52,3 +52,17 @@ export function displayNameBytes(name: string | null): Buffer | null {
 export function pgSearchText(searchText: string): string {
   return searchText.replaceAll("\u0000", "\n");
 }
+
+/**
+ * Text PostgreSQL can hold, for values that are only written and compared, never read back or
+ * ordered (tags in the tag index, event ids, model names): U+0000, which text refuses, becomes
+ * `\0`, and a backslash is doubled, so two values stay two.
+ */
+export function pgText(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll("\u0000", "\\0");
+}
+
+/** Whether a ref can name a stored contact at all: external_ids hold no U+0000 (openapi.yaml). */
+export function storableRef(ref: string): boolean {
+  return !ref.includes("\u0000");
+}

@@ -16,7 +16,13 @@ import { DAY_MS, HOUR_MS } from "../../usage/usage-rules.js";
 import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
 import { inTransaction, type Pool, type PoolClient } from "./pool.js";
 import { INSERT_CONTACT, insertTags } from "./postgres-contact-store.js";
-import { fromPgRow, insertValuesOf, PG_COLUMNS, type PostgresContactRow } from "./postgres-rows.js";
+import {
+  fromPgRow,
+  insertValuesOf,
+  PG_COLUMNS,
+  type PostgresContactRow,
+  pgText,
+} from "./postgres-rows.js";
 
 interface TotalsRow {
   cost_micros: number;
@@ -50,18 +56,18 @@ export class PostgresUsageStore implements UsageStore {
       const outcome: RecordOutcome = { accepted: 0, duplicates: 0, contactsCreated: 0 };
       const { rows: known } = await client.query<{ event_id: string }>(
         "SELECT event_id FROM usage_events WHERE workspace_id = $1 AND event_id = ANY($2::text[])",
-        [workspaceId, events.map((event) => event.id)],
+        [workspaceId, events.map((event) => pgText(event.id))],
       );
       const seen = new Set(known.map((row) => row.event_id));
       // The events to store, in order, each with its contact; unknown _ids fail the batch.
       const fresh: { event: UsageEventRecord; contactId: string }[] = [];
       const contactIds = new Map<string, string>();
       for (const [index, event] of events.entries()) {
-        if (seen.has(event.id)) {
+        if (seen.has(pgText(event.id))) {
           outcome.duplicates++;
           continue;
         }
-        seen.add(event.id);
+        seen.add(pgText(event.id));
         let contactId = contactIds.get(event.contactRef);
         if (contactId === undefined) {
           contactId = await this.resolveContact(
@@ -90,13 +96,13 @@ export class PostgresUsageStore implements UsageStore {
          RETURNING event_id`,
         [
           workspaceId,
-          ordered.map((f) => f.event.id),
+          ordered.map((f) => pgText(f.event.id)),
           ordered.map((f) => f.contactId),
           ordered.map((f) => f.event.timestamp),
           ordered.map((f) => f.event.costMicros),
           ordered.map((f) => f.event.tokens),
           ordered.map((f) => f.event.error),
-          ordered.map((f) => f.event.model),
+          ordered.map((f) => (f.event.model === null ? null : pgText(f.event.model))),
           ordered.map((f) => f.event.inputTokens),
           ordered.map((f) => f.event.outputTokens),
           ordered.map((f) => f.event.latencyMs),
@@ -107,7 +113,7 @@ export class PostgresUsageStore implements UsageStore {
       const hourly = new Map<string, Bucket>();
       const daily = new Map<string, Bucket>();
       for (const { event, contactId } of fresh) {
-        if (!stored.has(event.id)) {
+        if (!stored.has(pgText(event.id))) {
           outcome.duplicates++;
           continue;
         }

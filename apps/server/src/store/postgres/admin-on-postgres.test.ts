@@ -1,0 +1,85 @@
+// The admin CLI on PostgreSQL: keys create/list/revoke work on the database DATABASE_URL names
+// (a server on it sees them at once); backup says to use pg_dump and pg_restore.
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../../../test/support/postgres-databases.js";
+import { startTestServer, type TestServer } from "../../../test/support/test-server.js";
+import { runAdmin } from "../../admin/run-admin.js";
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let server: TestServer;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ migrated: false });
+});
+afterAll(async () => {
+  await server?.close();
+  await database.drop();
+});
+
+async function admin(argv: string[], databaseUrl = database.url) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  stderr.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const code = await runAdmin(argv, { stdout, stderr, env: { DATABASE_URL: databaseUrl } });
+  return { code, stdout: out, stderr: err };
+}
+
+describe("admin CLI on PostgreSQL", () => {
+  it("creates a key (migrating a fresh database), lists it, and a server on the database accepts it until revoked", async () => {
+    const created = await admin(["keys", "create", "--workspace", "acme"]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^ck_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/);
+    const key = created.stdout.trim();
+    const keyId = key.slice(3, 19);
+    // Names the database without its password.
+    expect(created.stderr).toContain(
+      `contacts-admin: database ${new URL(database.url).toString()}`,
+    );
+
+    const listed = await admin(["keys", "list", "--json"]);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ key_id: keyId, workspace: "acme", revoked: null }),
+    ]);
+
+    server = await startTestServer({ postgresUrl: database.url });
+    const get = () => server.fetch("/v2/contacts", { headers: { authorization: `Bearer ${key}` } });
+    expect((await get()).status).toBe(200);
+    expect((await admin(["keys", "revoke", keyId])).code).toBe(0);
+    expect((await get()).status).toBe(401);
+    expect((await admin(["keys", "revoke", keyId])).stderr).toContain(
+      `no active key with id ${keyId}`,
+    );
+  });
+
+  it("hides the password when it names the database", async () => {
+    const url = new URL(database.url);
+    url.password = "s3cret";
+    const { stderr } = await admin(["keys", "list"], url.toString());
+    expect(stderr).not.toContain("s3cret");
+    expect(stderr).toContain(":***@");
+  });
+
+  it("backup: says to use pg_dump and pg_restore, exit 1, nothing written", async () => {
+    const { code, stdout, stderr } = await admin(["backup", "/nonexistent-dir/copy.db"]);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(
+      /^contacts-admin: backup copies an SQLite file; on PostgreSQL use pg_dump .* and pg_restore/,
+    );
+  });
+
+  it("refuses a DATABASE_URL scheme the server does not support", async () => {
+    const { code, stderr } = await admin(["keys", "list"], "mysql://root@localhost/contacts");
+    expect(code).toBe(1);
+    expect(stderr).toContain('the scheme "mysql://" is not supported');
+  });
+});
