@@ -3,7 +3,8 @@
  * documented rate in total (and an address its failed-auth allowance); without Redis each has
  * its own buckets; when Redis goes away or hangs mid-load, every request is still answered (200
  * or 429, never a 500), each replica decides alone, says so in its log and metrics, and shares
- * the buckets again once Redis is back.
+ * the buckets again once Redis is back. Two server processes started with REDIS_URL share a
+ * key's burst; one whose Redis never answers starts and serves anyway.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,7 @@ import { createLogger } from "../src/logger.js";
 import { connectRedis, REDIS_COMMAND_TIMEOUT_MS } from "../src/rate-limits/redis-connection.js";
 import type { TokenBucketConfig } from "../src/rate-limits/token-buckets.js";
 import { REDIS_TEST_URL, redisAvailable, uniqueKeyPrefix } from "./support/redis.js";
+import { processRunner } from "./support/server-process.js";
 import { startTcpProxy } from "./support/tcp-proxy.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -257,4 +259,57 @@ describe.skipIf(!available)("when Redis goes away mid-load", () => {
       "Redis answers again: the rate limit is shared by every replica",
     );
   });
+});
+
+describe.skipIf(!available)("server processes started with REDIS_URL", () => {
+  const runner = processRunner({
+    LOG_LEVEL: "info",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: join(dir, "processes.db"),
+  });
+  afterAll(() => runner.killAll());
+
+  it("share a key's burst between two processes; with Redis unreachable they still serve", async () => {
+    const env = {
+      REDIS_URL: REDIS_TEST_URL,
+      REDIS_KEY_PREFIX: uniqueKeyPrefix("processes"),
+      RATE_LIMIT_RPS: "0.1",
+      RATE_LIMIT_BURST: "5",
+    };
+    const created = await runner.admin(
+      "keys",
+      "create",
+      "--workspace",
+      "acme",
+      "--create-database",
+    );
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim();
+    const servers = [await runner.startServer(env), await runner.startServer(env)];
+    for (const server of servers) expect(server.out()).toContain('"rate_limits":"shared (Redis)"');
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${servers[i % 2]?.url}/v2/contacts`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      await res.arrayBuffer();
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+
+    // A Redis that never answers: the server starts anyway and serves, each process alone.
+    const closed = await startTcpProxy({ host: "127.0.0.1", port: 9 });
+    closed.cut();
+    cleanups.push(() => closed.close());
+    const alone = await runner.startServer({ ...env, REDIS_URL: closed.url("redis") });
+    const res = await fetch(`${alone.url}/v2/contacts`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(res.status).toBe(200);
+    expect(alone.out()).toContain(
+      "Redis did not answer: this replica enforces the rate limit alone",
+    );
+  }, 90_000);
 });
