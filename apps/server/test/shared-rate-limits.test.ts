@@ -127,6 +127,8 @@ describe.skipIf(!available)("rate limits shared through Redis by two replicas", 
       expect(refused.headers.get("ratelimit")).toMatch(/^"per-key";r=0;t=(9[0-9]|100)$/);
       expect(((await refused.json()) as { code: string }).code).toBe("rate_limited");
       expect(replica.specProblems()).toEqual([]);
+      const metrics = await (await replica.fetch("/metrics")).text();
+      expect(metrics).toContain('rate_limit_fallbacks_total{limit="per-key"} 0');
     }
     expect(decidedAlone(pair)).toEqual([]);
   });

@@ -75,6 +75,8 @@ export function sharedBucketStores(deps: {
       `${deps.shared.keyPrefix}rate-limit:${name}:`,
       config,
     );
+    // Exported as 0 from the start, so an alert on its rate has a series to watch.
+    fallbacks.inc({ limit: name }, 0);
     let askRedisAt = Number.NEGATIVE_INFINITY;
     let degraded = false;
 
