@@ -1,0 +1,26 @@
+// How numbers and dates read in the console: USD with enough decimals for micro-costs, rates as
+// percentages, times in the reader's locale with UTC where a bucket boundary matters.
+
+export function formatCost(usd: number): string {
+  const digits = usd !== 0 && usd < 1 ? 4 : 2;
+  return `$${usd.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+}
+
+export function formatCount(value: number): string {
+  return value.toLocaleString("en-US");
+}
+
+export function formatRate(rate: number): string {
+  return `${(rate * 100).toLocaleString("en-US", { maximumFractionDigits: 1 })}%`;
+}
+
+/** A bucket's start as UTC: `2026-12-02` for a day, `2026-12-02 14:00` for an hour. */
+export function formatBucket(start: string, granularity: "hour" | "day"): string {
+  return granularity === "day"
+    ? start.slice(0, 10)
+    : `${start.slice(0, 10)} ${start.slice(11, 16)}`;
+}
+
+export function formatDateTime(value: string): string {
+  return `${value.slice(0, 10)} ${value.slice(11, 19)} UTC`;
+}
