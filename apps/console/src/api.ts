@@ -17,8 +17,9 @@ export function consoleClient(apiKey: string): ContactsClient {
   return createContactsClient({
     baseUrl: location.origin,
     apiKey,
-    // One quick retry: a person is waiting, and the error says when to try again.
-    maxRetries: 1,
+    // No silent retries: a person is waiting, and the error says when to try again (a 429's
+    // Retry-After) and offers a Retry button.
+    maxRetries: 0,
     timeoutMs: 15_000,
     // The client never logs headers (so never the key); the console logs nothing at all.
     logLevel: "off",
