@@ -43,7 +43,7 @@ export function App() {
       <a class="skip" href="#main">
         Skip to content
       </a>
-      <header class="top">
+      <header class="topbar">
         <span class="brand">Contacts console</span>
         <nav aria-label="Console">
           <a href={href("/")} aria-current={route.name === "contacts" ? "page" : undefined}>

@@ -1,9 +1,12 @@
 // How numbers and dates read in the console: USD with enough decimals for micro-costs, rates as
 // percentages, times in the reader's locale with UTC where a bucket boundary matters.
 
+/** `$1,234.50`; below a dollar up to 6 decimals, as stored (micro-USD): `$0.00042`. */
 export function formatCost(usd: number): string {
-  const digits = usd !== 0 && usd < 1 ? 4 : 2;
-  return `$${usd.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+  return `$${usd.toLocaleString("en-US", {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: usd < 1 ? 6 : 2,
+  })}`;
 }
 
 export function formatCount(value: number): string {

@@ -208,8 +208,17 @@ export function Plot({
         height: 240,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
+        // Bucket starts are UTC, as in the table: the axis reads UTC too.
+        tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC"),
         scales: {
-          x: { time: true },
+          // Half a bucket of room at each end, so the first and last bars are drawn whole.
+          x: {
+            time: true,
+            range: (_u, min, max) => {
+              const half = x.length > 1 ? ((x[1] ?? 0) - (x[0] ?? 0)) / 2 : 1800;
+              return [min - half, max + half];
+            },
+          },
           y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
         },
         axes: [
