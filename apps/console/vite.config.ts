@@ -5,6 +5,9 @@ import { defineConfig } from "vite";
 export default defineConfig({
   base: "/console/",
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  // `npm run dev -w @contacts/console`: the console with hot reload, the API of a server started
+  // with `npm start` on port 3000 behind it (same origin for the browser, as in production).
+  server: { proxy: { "/v2": "http://127.0.0.1:3000" } },
   build: {
     outDir: "dist",
     emptyOutDir: true,

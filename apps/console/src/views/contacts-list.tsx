@@ -55,6 +55,18 @@ export function ContactsList({ client, signOut, query }: PageProps & { query: UR
   const [search, setSearch] = useState(current.q);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
+  // "/" jumps to the search box from anywhere on the page but a field.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (target?.closest("input, textarea, select, [contenteditable]")) return;
+      event.preventDefault();
+      document.getElementById("search")?.focus();
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
   const onSearch = (value: string) => {
     setSearch(value);
     clearTimeout(timer.current);
@@ -88,7 +100,7 @@ export function ContactsList({ client, signOut, query }: PageProps & { query: UR
             aria-describedby="search-help"
           />
           <p id="search-help" class="help">
-            Name, email or external id; the list follows as you type.
+            Name, email or external id; the list follows as you type. Press / to come back here.
           </p>
         </div>
         <form
