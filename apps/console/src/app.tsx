@@ -66,16 +66,16 @@ export function App() {
 
 function Page({ route, ...props }: PageProps & { route: Route }) {
   const path = route.name === "contact" ? `contact:${route.id}` : route.name;
-  const main = useRef<HTMLElement | null>(null);
-  // On navigation (not on first load), put focus on the new page's heading for screen readers.
+  // On navigation (not on first load), move focus to the new page, for keyboards and screen
+  // readers: its heading, or the main region while the page is still loading.
   const first = useRef(true);
   useEffect(() => {
     if (first.current) {
       first.current = false;
       return;
     }
-    main.current = document.getElementById("main");
-    main.current?.querySelector<HTMLElement>("h1")?.focus();
+    const main = document.getElementById("main");
+    (main?.querySelector<HTMLElement>("h1") ?? main)?.focus();
   }, [path]);
   switch (route.name) {
     case "contacts":
