@@ -12,7 +12,6 @@ import {
   expectAccessible,
   type PageWatch,
   screenshot,
-  signIn,
   watchedPage,
 } from "./support/console-page.js";
 import { startTestServer, type TestServer, type TestWorkspace } from "./support/test-server.js";
@@ -232,7 +231,7 @@ describe.skipIf(!available)("the console at /console", () => {
     await page.getByRole("heading", { level: 1, name: "Ada Lovelace" }).waitFor();
     const details = page.locator("dl.fields");
     await expect.poll(() => details.textContent()).toContain("ada@example.com");
-    const tree = await page.locator("ul.tree").first().innerText();
+    const tree = (await page.locator("ul.tree").first().textContent()) ?? "";
     expect(tree).toMatch(/plan: "pro"/);
     expect(tree).toMatch(/limits:\s*daily: 5\s*monthly: 100/);
     expect(tree).toMatch(/regions:\s*\[0\]: "eu"\s*\[1\]: "us"/);
