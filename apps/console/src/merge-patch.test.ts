@@ -39,10 +39,11 @@ describe("metadataProblem", () => {
     ["an object", { text: '{"plan": "pro", "tags": [null]}', want: undefined }],
     ["not JSON", { text: '{"plan": ', want: /^Not valid JSON/ }],
     ["an array", { text: "[1]", want: /must be a JSON object/ }],
-    ["a null value, nested", { text: '{"a": {"b": null}}', want: /"a\.b" is null/ }],
+    ["a new null value, nested", { text: '{"a": {"c": null}}', want: /"a\.c" is null/ }],
+    ["a null the contact already has", { text: '{"a": {"b": null}, "c": 1}', want: undefined }],
   ];
   it.each(cases)("%s", (_name, { text, want }) => {
-    const problem = metadataProblem(text);
+    const problem = metadataProblem(text, { a: { b: null } });
     if (want === undefined) expect(problem).toBeUndefined();
     else expect(problem).toMatch(want);
   });

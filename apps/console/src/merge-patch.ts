@@ -30,10 +30,14 @@ export function mergePatchOf(
 }
 
 /**
- * Why `text` cannot be the contact's metadata, or undefined when it can: a JSON object whose
- * values hold no null (in a merge patch, null removes a key, so it cannot be stored).
+ * Why `text` cannot replace the metadata `before`, or undefined when it can: a JSON object with
+ * no new null in its values (in a merge patch, null removes a key, so a null cannot be stored;
+ * one the contact already has is left alone, as it is not in the patch).
  */
-export function metadataProblem(text: string): string | undefined {
+export function metadataProblem(
+  text: string,
+  before: { [key: string]: Json } = {},
+): string | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -41,19 +45,19 @@ export function metadataProblem(text: string): string | undefined {
     return `Not valid JSON: ${(error as Error).message}`;
   }
   if (!isObject(value)) return 'Metadata must be a JSON object, like {"plan": "pro"}.';
-  const nullAt = findNull(value, "");
+  const nullAt = findNewNull(value, before, "");
   if (nullAt !== undefined) {
     return `"${nullAt}" is null: a null removes a key in an update, so it cannot be stored. Remove the key instead.`;
   }
   return undefined;
 }
 
-function findNull(value: Json, path: string): string | undefined {
-  if (value === null) return path;
-  if (Array.isArray(value)) return undefined;
+function findNewNull(value: Json, before: Json | undefined, path: string): string | undefined {
+  if (value === null) return before === null ? undefined : path;
   if (!isObject(value)) return undefined;
   for (const [key, inner] of Object.entries(value)) {
-    const found = findNull(inner, path ? `${path}.${key}` : key);
+    const old = isObject(before) ? before[key] : undefined;
+    const found = findNewNull(inner, old, path ? `${path}.${key}` : key);
     if (found !== undefined) return found;
   }
   return undefined;

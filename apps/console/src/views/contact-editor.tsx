@@ -89,7 +89,10 @@ export function ContactEditor({
     event.preventDefault();
     setProblem(undefined);
     setConflict(false);
-    const metadataError = metadataProblem(draft.metadata);
+    const metadataError = metadataProblem(
+      draft.metadata,
+      contact.metadata as { [key: string]: Json },
+    );
     if (metadataError) {
       setErrors({ metadata: metadataError });
       document.getElementById("edit-metadata")?.focus();
