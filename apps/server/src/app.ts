@@ -4,6 +4,7 @@ import { USAGE_BODY_LIMIT_BYTES } from "./config.js";
 import { contactService } from "./contacts/contact-service.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
+import { consoleRoutes } from "./http/console-routes.js";
 import { contactsAdapter } from "./http/contacts-adapter.js";
 import { cors } from "./http/cors.js";
 import { docsRoutes } from "./http/docs-routes.js";
@@ -78,7 +79,7 @@ export interface AppDeps {
 
 /**
  * Builds the HTTP app. Middleware order: request id → request log and metrics → security
- * headers → CORS (answers preflights) → operator and docs routes (no key) → auth (failed
+ * headers → CORS (answers preflights) → operator, docs and console routes (no key) → auth (failed
  * attempts limited per address) → rate limit → known route → body reader → spec validator →
  * idempotency keys → handlers → one error renderer. Auth and the rate limit come before the body
  * reader so that unauthenticated or throttled clients cannot make the server read bodies (the
@@ -133,6 +134,7 @@ export function createApp(deps: AppDeps): Express {
   const publicRoutes = express.Router({ caseSensitive: true, strict: true });
   publicRoutes.use(operatorRoutes({ spec: deps.spec, metrics, readiness: deps.readiness }));
   publicRoutes.use(docsRoutes());
+  publicRoutes.use(consoleRoutes());
   app.use((req, res, next) =>
     req.path.startsWith("/v2/") ? next() : publicRoutes(req, res, next),
   );
