@@ -1,9 +1,12 @@
 import express, { type Express, type Request } from "express";
 import type { ApiKeyStore } from "./auth/api-keys.js";
-import { USAGE_BODY_LIMIT_BYTES } from "./config.js";
+import { ImportLineChecker } from "./bulk/import-line-checker.js";
+import { IMPORT_BODY_LIMIT_BYTES, USAGE_BODY_LIMIT_BYTES } from "./config.js";
+import { contactImporter } from "./contacts/contact-import.js";
 import { contactService } from "./contacts/contact-service.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
+import { bulkAdapter } from "./http/bulk-adapter.js";
 import { contactsAdapter } from "./http/contacts-adapter.js";
 import { cors } from "./http/cors.js";
 import { docsRoutes } from "./http/docs-routes.js";
@@ -13,6 +16,7 @@ import { headAsGet } from "./http/head-as-get.js";
 import { identitiesAdapter } from "./http/identities-adapter.js";
 import { jsonBody } from "./http/json-body.js";
 import { writeJsonInOneGo } from "./http/json-response.js";
+import { ndjsonBody } from "./http/ndjson-body.js";
 import { usageHandlers } from "./http/usage-handlers.js";
 import "./http/locals.js";
 import { openApiValidator } from "./http/openapi-validator.js";
@@ -61,6 +65,8 @@ export interface AppDeps {
     authFailureLimit?: TokenBucketConfig;
     /** Body limit of POST /v2/usage (a full batch); USAGE_BODY_LIMIT_BYTES by default. */
     usageBodyLimitBytes?: number;
+    /** Body limit of POST /v2/contacts/import; IMPORT_BODY_LIMIT_BYTES by default. */
+    importBodyLimitBytes?: number;
     /** Days of usage kept (USAGE_RETENTION_DAYS); 400 by default. */
     usageRetentionDays?: number;
   };
@@ -99,7 +105,16 @@ export function createApp(deps: AppDeps): Express {
   // checked from Content-Length before the body is read as for every other route.
   const contactBody = jsonBody(deps.config.bodyLimitBytes);
   const usageBody = jsonBody(deps.config.usageBodyLimitBytes ?? USAGE_BODY_LIMIT_BYTES);
-  const bodyOf = (req: Request) => (req.path === "/v2/usage" ? usageBody : contactBody);
+  // An import's JSON Lines are streamed by its handler, never held whole: 64 MiB by default.
+  const importBodyLimit = deps.config.importBodyLimitBytes ?? IMPORT_BODY_LIMIT_BYTES;
+  const importBody = ndjsonBody(importBodyLimit);
+  const bodyOf = (req: Request) =>
+    req.path === "/v2/usage"
+      ? usageBody
+      : req.path === "/v2/contacts/import" && req.method === "POST"
+        ? importBody
+        : contactBody;
+  const rateLimiter = rateLimit(deps.config.rateLimit, deps.now);
 
   // Each series is one router layer (see series.ts for why).
   const allowCrossOrigin = cors(deps.config.corsOrigins ?? []);
@@ -126,7 +141,7 @@ export function createApp(deps: AppDeps): Express {
         apiKeys,
         deps.config.authFailureLimit && failedAuthLimit(deps.config.authFailureLimit, deps.now),
       ),
-      rateLimit(deps.config.rateLimit, deps.now),
+      rateLimiter,
       requireKnownRoute,
       (req, res, next) => bodyOf(req)[0](req, res, next),
       (req, res, next) => bodyOf(req)[1](req, res, next),
@@ -144,6 +159,13 @@ export function createApp(deps: AppDeps): Express {
     ...contactsAdapter(service, usage),
     ...identitiesAdapter(service, usage),
     ...usageHandlers(usage),
+    ...bulkAdapter({
+      importer: contactImporter({ store: contacts, ids: deps.ids, now: deps.now }),
+      checker: new ImportLineChecker(deps.spec.document),
+      store: contacts,
+      rateLimiter,
+      bodyLimitBytes: importBodyLimit,
+    }),
   });
   app.use(router);
 

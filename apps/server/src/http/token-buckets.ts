@@ -53,8 +53,11 @@ export class TokenBuckets {
     return `"${name}";q=${Math.round(rate * window)};w=${window}`;
   }
 
-  /** Takes one token from `key`'s bucket at `at` (milliseconds), when there is one. */
-  take(key: string, at: number): Take {
+  /**
+   * Takes `cost` tokens (1 by default; at most a full bucket) from `key`'s bucket at `at`
+   * (milliseconds), when it holds them.
+   */
+  take(key: string, at: number, cost = 1): Take {
     const { requestsPerSecond: rate, burst } = this.config;
     let bucket = this.buckets.get(key);
     if (!bucket) {
@@ -63,13 +66,14 @@ export class TokenBuckets {
       this.buckets.set(key, bucket);
     }
     this.refill(bucket, at);
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
+    const need = Math.min(cost, burst);
+    const allowed = bucket.tokens >= need;
+    if (allowed) bucket.tokens -= need;
     return {
       allowed,
       remaining: Math.floor(bucket.tokens),
       secondsToFull: Math.ceil((burst - bucket.tokens) / rate),
-      retryAfter: Math.max(1, Math.ceil((1 - bucket.tokens) / rate)),
+      retryAfter: Math.max(1, Math.ceil((need - bucket.tokens) / rate)),
     };
   }
 
