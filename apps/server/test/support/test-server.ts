@@ -37,6 +37,8 @@ export interface TestServerOptions {
   connections?: Partial<ConnectionLimits>;
   /** USAGE_RETENTION_DAYS; 400 by default. */
   usageRetentionDays?: number;
+  /** Body limit of POST /v2/contacts/import; 64 MiB by default. */
+  importBodyLimitBytes?: number;
 }
 
 /** A workspace with its own key and typed client. */
@@ -97,6 +99,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.authFailureLimit && { authFailureLimit: options.authFailureLimit }),
       ...(options.usageRetentionDays !== undefined && {
         usageRetentionDays: options.usageRetentionDays,
+      }),
+      ...(options.importBodyLimitBytes !== undefined && {
+        importBodyLimitBytes: options.importBodyLimitBytes,
       }),
     },
   });

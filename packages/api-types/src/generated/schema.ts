@@ -458,6 +458,17 @@ export interface components {
             tags?: components["schemas"]["Tags"] | null;
             metadata?: components["schemas"]["Metadata"] | null;
         };
+        /**
+         * @description Stable, machine-readable error code.
+         * @enum {string}
+         */
+        ErrorCode: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "route_not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "idempotency_key_in_use" | "idempotency_key_reused" | "precondition_failed" | "rate_limited" | "query_too_broad" | "unknown_contact" | "internal_error";
+        /** @description One entry per failing field. */
+        ErrorDetails: {
+            /** @description JSON pointer of the failing value, e.g. `/body/email` or `/query/limit`. */
+            path: string;
+            message: string;
+        }[];
         /** @description What an import did, line by line. */
         ImportResult: {
             created: number;
@@ -474,9 +485,9 @@ export interface components {
         ImportLineError: {
             /** @description The line's number in the body, from 1. */
             line: number;
-            code: components["schemas"]["Error"]["code"];
+            code: components["schemas"]["ErrorCode"];
             message: string;
-            details: components["schemas"]["Error"]["details"];
+            details: components["schemas"]["ErrorDetails"];
         };
         ContactList: {
             /** @constant */
@@ -625,19 +636,10 @@ export interface components {
         Error: {
             /** @description Human-readable message. */
             error: string;
-            /**
-             * @description Stable, machine-readable error code.
-             * @enum {string}
-             */
-            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "route_not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "idempotency_key_in_use" | "idempotency_key_reused" | "precondition_failed" | "rate_limited" | "query_too_broad" | "unknown_contact" | "internal_error";
+            code: components["schemas"]["ErrorCode"];
             /** @description Same text as `error`. */
             message: string;
-            /** @description One entry per failing field. */
-            details?: {
-                /** @description JSON pointer of the failing value, e.g. `/body/email` or `/query/limit`. */
-                path: string;
-                message: string;
-            }[];
+            details?: components["schemas"]["ErrorDetails"];
             /** @description On `unknown_contact`, the index of the first event whose `contact` is unknown. */
             event_index?: number;
             /** @description On `external_id_conflict`, the `_id` of the contact that already has it. */
