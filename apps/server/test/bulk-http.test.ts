@@ -277,23 +277,20 @@ describe("client.contacts.import and export", () => {
   it("retries a chunk whose answer was lost, applying nothing twice", async () => {
     const ws = await server.workspace();
     let posts = 0;
-    const client = createContactsClient(
-      {
-        baseUrl: server.baseUrl,
-        apiKey: ws.apiKey,
-        maxRetries: 2,
-        // The second request reaches the server, which applies it; its answer is then lost.
-        fetch: async (request) => {
-          const response = await fetch(request);
-          if (request.method === "POST" && ++posts === 2) {
-            await response.arrayBuffer();
-            throw new TypeError("socket hang up");
-          }
-          return response;
-        },
+    const client = createContactsClient({
+      baseUrl: server.baseUrl,
+      apiKey: ws.apiKey,
+      maxRetries: 2,
+      // The second request reaches the server, which applies it; its answer is then lost.
+      fetch: async (request) => {
+        const response = await fetch(request);
+        if (request.method === "POST" && ++posts === 2) {
+          await response.arrayBuffer();
+          throw new TypeError("socket hang up");
+        }
+        return response;
       },
-      { sleep: async () => {} },
-    );
+    });
     const result = await client.contacts.import(
       Array.from({ length: 300 }, (_, i) => ({ external_id: `r${i}` })),
       { chunkLines: 100 },
