@@ -6,7 +6,7 @@
 
 import { once } from "node:events";
 import { createReadStream, createWriteStream, statSync } from "node:fs";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { exportContacts, importLineOf, jsonLineOf } from "../bulk/contact-export.js";
 import { csvExportLines, csvRecords } from "../bulk/csv-format.js";
@@ -171,11 +171,16 @@ function openSource(command: ImportCommand, io: BulkIo): OpenSource {
     stream = createReadStream(path, { highWaterMark: 256 * 1024 });
   }
   let bytes = 0;
-  stream.on("data", (chunk: Buffer) => {
-    bytes += chunk.length;
-  });
+  // Counted as the reader pulls: a 'data' listener would switch the stream to flowing mode and
+  // race the reader for chunks.
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of stream) {
+      bytes += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  }
   return {
-    lines: formatReader(source.format)(stream),
+    lines: formatReader(source.format)(Readable.from(counted(), { objectMode: false })),
     totalBytes,
     bytesRead: () => bytes,
   };

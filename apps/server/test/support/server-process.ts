@@ -49,7 +49,8 @@ export function processRunner(env: NodeJS.ProcessEnv) {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`no "listening" line in: ${proc.out()}${proc.err()}`)),
-        15_000,
+        // A loaded machine compiles and starts the server slowly.
+        60_000,
       );
       proc.child.stdout?.on("data", () => {
         const line = proc
