@@ -96,8 +96,9 @@ export interface paths {
          *     contacts in the same order, and exporting that gives the same bytes. Contacts created
          *     while the export runs may or may not be in it.
          *
-         *     This path shadows retrieving a contact whose `external_id` is `export`: retrieve that
-         *     one by its `_id`.
+         *     The paths `/v2/contacts/import` and `/v2/contacts/export` take only their own methods
+         *     (anything else is a `405`): a contact whose `external_id` is `import` or `export` is
+         *     retrieved, updated and deleted by its `_id`.
          */
         get: operations["exportContacts"];
         put?: never;
