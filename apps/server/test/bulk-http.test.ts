@@ -211,14 +211,15 @@ describe("POST /v2/contacts/import", () => {
   });
 
   it("charges the key's rate limit by lines: a first batch it cannot cover is a 429", async () => {
-    const limited = await startTestServer({ rateLimit: { requestsPerSecond: 0.001, burst: 5 } });
+    const limited = await startTestServer({ rateLimit: { requestsPerSecond: 0.001, burst: 3 } });
     try {
       const ws = await limited.workspace();
       const many = Array.from({ length: 1000 }, (_, i) => lines({ external_id: `r${i}` })).join("");
       const refused = await ws.fetch("/v2/contacts/import", ndjson(many));
       expect(refused.status).toBe(429);
       expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
-      // One request's token plus 50 lines (half a request) fit in what is left.
+      // 250 lines (a batch) cost 2.5 requests: more than the 2 left after the request itself.
+      // Then one request's token plus 50 lines (half a request) fit in what is left.
       const few = Array.from({ length: 50 }, (_, i) => lines({ external_id: `f${i}` })).join("");
       const fits = await ws.fetch("/v2/contacts/import", ndjson(few));
       expect(fits.status).toBe(200);

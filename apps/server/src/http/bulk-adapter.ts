@@ -19,8 +19,11 @@ import type { RateLimiter } from "./rate-limit.js";
 export const IMPORT_ERRORS_CAP = 1000;
 /** Lines that cost one request of the key's rate limit. */
 export const IMPORT_LINES_PER_REQUEST = 100;
-/** Lines per transaction. */
-export const HTTP_IMPORT_BATCH = 1000;
+/**
+ * Lines per transaction. A batch holds the database (and the event loop) while it is written:
+ * smaller than the CLI's, so that other requests wait tens of milliseconds, not hundreds.
+ */
+export const HTTP_IMPORT_BATCH = 250;
 
 export interface BulkAdapterDeps {
   importer: ContactImporter;

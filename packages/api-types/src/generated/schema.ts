@@ -54,7 +54,7 @@ export interface paths {
          * Import contacts in bulk
          * @description Imports contacts from a JSON Lines body (`application/x-ndjson`): one create body
          *     (`CreateContactRequest`) per line. The body may be up to 64 MiB; it is read as it arrives
-         *     and applied in batches of 1000 lines, **each batch in one transaction** (an interrupted
+         *     and applied in batches of 250 lines, **each batch in one transaction** (an interrupted
          *     request leaves whole batches only). Blank lines are passed over; line numbers count every
          *     line from 1.
          *
