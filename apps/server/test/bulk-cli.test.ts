@@ -235,8 +235,10 @@ describe("through a server's API, and from another server", () => {
       PORT: "0",
       HOST: "127.0.0.1",
       RATE_LIMIT_RPS: "0",
+      // The listening line, which tells the port, is an info line.
+      LOG_LEVEL: "info",
     });
-  }, 60_000);
+  }, 180_000);
 
   it("--url imports with the same counts and rejects file as the database import", async () => {
     const run = await admin(

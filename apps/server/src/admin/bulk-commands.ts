@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
+import type { CreateContactRequest } from "@contacts/api-types";
 import { exportContacts, importLineOf, jsonLineOf } from "../bulk/contact-export.js";
 import { csvExportLines, csvRecords } from "../bulk/csv-format.js";
 import { ImportLineChecker, type LineRejection } from "../bulk/import-line-checker.js";
@@ -107,7 +108,7 @@ export async function runExportCommand(
     ? io.stdout
     : createWriteStream(io.resolvePath(command.file), { flags: "wx", mode: 0o600 });
   if (!toStdout) await openedOrRefused(out as ReturnType<typeof createWriteStream>, command.file);
-  let lines: AsyncIterable<import("@contacts/api-types").CreateContactRequest>;
+  let lines: AsyncIterable<CreateContactRequest>;
   if (command.target.kind === "api") {
     lines = remoteExport(command.target.url, command.target.apiKey);
   } else {
