@@ -210,6 +210,7 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
     }),
 
   "exportContacts 200": (ctx) => ctx.ws.fetch("/v2/contacts/export"),
+  "exportContacts 400": (ctx) => ctx.ws.fetch("/v2/contacts/export?limit=10"),
   "exportContacts 401": (ctx) => ctx.server.fetch("/v2/contacts/export"),
   "exportContacts 429": (ctx) => ctx.limitedWs.fetch("/v2/contacts/export"),
   "exportContacts 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts/export"),

@@ -87,7 +87,9 @@ export class SpecValidator {
       const text =
         typeof exchange.body === "string"
           ? exchange.body
-          : `${JSON.stringify(exchange.body ?? "")}`;
+          : exchange.body === undefined
+            ? ""
+            : JSON.stringify(exchange.body);
       for (const [i, line] of text.split("\n").entries()) {
         if (line === "") continue;
         if (!validate(JSON.parse(line))) {
