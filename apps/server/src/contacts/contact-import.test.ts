@@ -121,7 +121,7 @@ describe("contactImporter.applyBatch", () => {
     await importer.applyBatch(WORKSPACE, [row("i1"), row("i2")], { mode: "create" });
     const page = await store.list(WORKSPACE, { limit: 10 });
     expect(page.contacts.map((c) => c.externalId)).toEqual(["i2", "i1", "other"]);
-    expect(page.contacts[1]?.id > later).toBe(true);
+    expect((page.contacts[1]?.id ?? "") > later).toBe(true);
     // The search index reads ids in order: a search finds the imported ones.
     expect((await store.list(WORKSPACE, { limit: 10, search: "i2" })).contacts).toHaveLength(1);
   });
