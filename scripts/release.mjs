@@ -152,6 +152,13 @@ function compileServer(outDir) {
   );
 }
 
+/**
+ * Workspace packages the server may import lazily (`import("…")`) for a feature that refuses with
+ * a clear message when the package is missing: the admin CLI's import/export through --url uses
+ * the client, which a release does not carry.
+ */
+const OPTIONAL_AT_RUN_TIME = new Set(["@contacts/client"]);
+
 /** The @contacts/* packages that the compiled JavaScript imports at run time. */
 function workspaceImports(dir) {
   const found = new Set();
@@ -161,7 +168,10 @@ function workspaceImports(dir) {
     for (const match of code.matchAll(
       /\bfrom\s+["'](@contacts\/[^"'/]+)|import\(\s*["'](@contacts\/[^"'/]+)/g,
     )) {
-      found.add(match[1] ?? match[2]);
+      const name = match[1] ?? match[2];
+      // Loaded lazily by one optional feature that says what it needs when missing.
+      if (match[2] && OPTIONAL_AT_RUN_TIME.has(name)) continue;
+      found.add(name);
     }
   }
   return [...found];

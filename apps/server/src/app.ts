@@ -1,9 +1,12 @@
 import express, { type Express, type Request } from "express";
 import type { ApiKeyStore } from "./auth/api-keys.js";
-import { USAGE_BODY_LIMIT_BYTES } from "./config.js";
+import { ImportLineChecker } from "./bulk/import-line-checker.js";
+import { IMPORT_BODY_LIMIT_BYTES, USAGE_BODY_LIMIT_BYTES } from "./config.js";
+import { contactImporter } from "./contacts/contact-import.js";
 import { contactService } from "./contacts/contact-service.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
+import { bulkAdapter } from "./http/bulk-adapter.js";
 import { consoleRoutes } from "./http/console-routes.js";
 import { contactsAdapter } from "./http/contacts-adapter.js";
 import { cors } from "./http/cors.js";
@@ -14,6 +17,7 @@ import { headAsGet } from "./http/head-as-get.js";
 import { identitiesAdapter } from "./http/identities-adapter.js";
 import { jsonBody } from "./http/json-body.js";
 import { writeJsonInOneGo } from "./http/json-response.js";
+import { ndjsonBody } from "./http/ndjson-body.js";
 import { usageHandlers } from "./http/usage-handlers.js";
 import "./http/locals.js";
 import { openApiValidator } from "./http/openapi-validator.js";
@@ -72,6 +76,8 @@ export interface AppDeps {
     authFailureLimit?: TokenBucketConfig;
     /** Body limit of POST /v2/usage (a full batch); USAGE_BODY_LIMIT_BYTES by default. */
     usageBodyLimitBytes?: number;
+    /** Body limit of POST /v2/contacts/import; IMPORT_BODY_LIMIT_BYTES by default. */
+    importBodyLimitBytes?: number;
     /** Days of usage kept (USAGE_RETENTION_DAYS); 400 by default. */
     usageRetentionDays?: number;
   };
@@ -110,7 +116,15 @@ export function createApp(deps: AppDeps): Express {
   // checked from Content-Length before the body is read as for every other route.
   const contactBody = jsonBody(deps.config.bodyLimitBytes);
   const usageBody = jsonBody(deps.config.usageBodyLimitBytes ?? USAGE_BODY_LIMIT_BYTES);
-  const bodyOf = (req: Request) => (req.path === "/v2/usage" ? usageBody : contactBody);
+  // An import's JSON Lines are streamed by its handler, never held whole: 64 MiB by default.
+  const importBodyLimit = deps.config.importBodyLimitBytes ?? IMPORT_BODY_LIMIT_BYTES;
+  const importBody = ndjsonBody(importBodyLimit);
+  const bodyOf = (req: Request) =>
+    req.path === "/v2/usage"
+      ? usageBody
+      : req.path === "/v2/contacts/import" && req.method === "POST"
+        ? importBody
+        : contactBody;
   const buckets = deps.sharedRateLimits
     ? sharedBucketStores({
         shared: deps.sharedRateLimits,
@@ -119,6 +133,7 @@ export function createApp(deps: AppDeps): Express {
         registry: metrics.registry,
       })
     : localBucketStores(deps.now);
+  const rateLimiter = rateLimit(buckets("per-key", deps.config.rateLimit));
 
   // Each series is one router layer (see series.ts for why).
   const allowCrossOrigin = cors(deps.config.corsOrigins ?? []);
@@ -147,7 +162,7 @@ export function createApp(deps: AppDeps): Express {
         deps.config.authFailureLimit &&
           failedAuthLimit(buckets("failed-auth", deps.config.authFailureLimit)),
       ),
-      rateLimit(buckets("per-key", deps.config.rateLimit)),
+      rateLimiter,
       requireKnownRoute,
       (req, res, next) => bodyOf(req)[0](req, res, next),
       (req, res, next) => bodyOf(req)[1](req, res, next),
@@ -165,6 +180,13 @@ export function createApp(deps: AppDeps): Express {
     ...contactsAdapter(service, usage),
     ...identitiesAdapter(service, usage),
     ...usageHandlers(usage),
+    ...bulkAdapter({
+      importer: contactImporter({ store: contacts, ids: deps.ids, now: deps.now }),
+      checker: new ImportLineChecker(deps.spec.document),
+      store: contacts,
+      rateLimiter,
+      bodyLimitBytes: importBodyLimit,
+    }),
   });
   app.use(router);
 

@@ -84,6 +84,8 @@ export interface ConfigHost {
 }
 /** 1000 events with every field at its longest in UTF-8 take about 1.8 MB. */
 export const USAGE_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+/** Body limit of POST /v2/contacts/import (JSON Lines, read as a stream, never held whole). */
+export const IMPORT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Reads the config from environment variables; throws a readable error on a bad value. */
 export function loadConfig(

@@ -15,7 +15,8 @@ export interface BucketStore {
   readonly config: TokenBucketConfig;
   /** False at 0 requests per second: every take would be allowed. */
   readonly enabled: boolean;
-  take(key: string): Promise<Take>;
+  /** Takes `cost` tokens (1 by default; at most a full bucket) from `key`'s bucket. */
+  take(key: string, cost?: number): Promise<Take>;
 }
 
 /** Makes the buckets of one named limit ("per-key", "failed-auth"). */
@@ -37,7 +38,7 @@ export function localBucketStores(now: () => number): BucketStores {
     return {
       config,
       enabled: buckets.enabled,
-      take: async (key) => buckets.take(key, now()),
+      take: async (key, cost = 1) => buckets.take(key, now(), cost),
     };
   };
 }
@@ -80,7 +81,7 @@ export function sharedBucketStores(deps: {
     let askRedisAt = Number.NEGATIVE_INFINITY;
     let degraded = false;
 
-    const alone = (key: string, at: number, error?: unknown): Take => {
+    const alone = (key: string, cost: number, at: number, error?: unknown): Take => {
       fallbacks.inc({ limit: name });
       if (!degraded || error) {
         degraded = true;
@@ -92,18 +93,18 @@ export function sharedBucketStores(deps: {
           }),
         );
       }
-      return local.take(key, at);
+      return local.take(key, at, cost);
     };
 
     return {
       config,
       enabled: local.enabled,
-      async take(key) {
+      async take(key, cost = 1) {
         const at = deps.now();
         // Not connected: ioredis would refuse at once anyway; skip the rejected promise.
-        if (at < askRedisAt || deps.shared.redis.status !== "ready") return alone(key, at);
+        if (at < askRedisAt || deps.shared.redis.status !== "ready") return alone(key, cost, at);
         try {
-          const take = await shared.take(key);
+          const take = await shared.take(key, cost);
           if (degraded) {
             degraded = false;
             deps.logger.info("Redis answers again: the rate limit is shared by every replica", {
@@ -113,7 +114,7 @@ export function sharedBucketStores(deps: {
           return take;
         } catch (error) {
           askRedisAt = at + REDIS_RETRY_AFTER_FAILURE_MS;
-          return alone(key, at, error);
+          return alone(key, cost, at, error);
         }
       },
     };

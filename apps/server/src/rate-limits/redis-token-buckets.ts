@@ -12,7 +12,7 @@ import type { Redis } from "ioredis";
 import { type Take, type TokenBucketConfig, takeResult } from "./token-buckets.js";
 
 /**
- * KEYS[1] the bucket; ARGV rate (tokens per second) and burst. The clock is Redis's own (TIME),
+ * KEYS[1] the bucket; ARGV rate (tokens per second), burst and the tokens to take (at most burst). The clock is Redis's own (TIME),
  * so replicas whose clocks differ still share one bucket. A bucket expires once it would be full
  * again: an absent bucket is a full one, so idle keys cost Redis nothing.
  * Returns { 1 when allowed else 0, tokens left as a string } (Lua numbers become integers).
@@ -20,6 +20,7 @@ import { type Take, type TokenBucketConfig, takeResult } from "./token-buckets.j
 const TAKE_SCRIPT = `
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local need = math.min(tonumber(ARGV[3]), burst)
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
 local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -31,8 +32,8 @@ if tokens == nil or at == nil then
 end
 tokens = math.min(burst, tokens + math.max(0, now - at) / 1000 * rate)
 local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if tokens >= need then
+  tokens = tokens - need
   allowed = 1
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
@@ -40,7 +41,12 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
 return { allowed, tostring(tokens) }
 `;
 
-type TakeToken = (key: string, rate: number, burst: number) => Promise<[number, string]>;
+type TakeToken = (
+  key: string,
+  rate: number,
+  burst: number,
+  cost: number,
+) => Promise<[number, string]>;
 
 /** One named limit's buckets in Redis; `take` rejects when Redis does not answer. */
 export class RedisTokenBuckets {
@@ -59,13 +65,15 @@ export class RedisTokenBuckets {
     this.takeToken = (redis as unknown as { takeToken: TakeToken }).takeToken.bind(redis);
   }
 
-  async take(key: string): Promise<Take> {
+  /** Takes `cost` tokens (at most a full bucket) from `key`'s bucket. */
+  async take(key: string, cost = 1): Promise<Take> {
     const { requestsPerSecond, burst } = this.config;
     const [allowed, tokens] = await this.takeToken(
       `${this.keyPrefix}${key}`,
       requestsPerSecond,
       burst,
+      cost,
     );
-    return takeResult(allowed === 1, Number(tokens), this.config);
+    return takeResult(allowed === 1, Number(tokens), this.config, Math.min(cost, burst));
   }
 }

@@ -17,7 +17,7 @@ export interface Take {
   remaining: number;
   /** Seconds until the bucket is full again. */
   secondsToFull: number;
-  /** Seconds until one token is there (at least 1); meaningful when refused. */
+  /** Seconds until the tokens asked for are there (at least 1); meaningful when refused. */
   retryAfter: number;
 }
 
@@ -30,13 +30,19 @@ interface Bucket {
  * What a take that left `tokens` (fractional) in a bucket means for the caller: the one
  * arithmetic behind the headers, wherever the bucket lives.
  */
-export function takeResult(allowed: boolean, tokens: number, config: TokenBucketConfig): Take {
+export function takeResult(
+  allowed: boolean,
+  tokens: number,
+  config: TokenBucketConfig,
+  /** Tokens the take asked for (at most a full bucket). */
+  need = 1,
+): Take {
   const { requestsPerSecond: rate, burst } = config;
   return {
     allowed,
     remaining: Math.floor(tokens),
     secondsToFull: Math.ceil((burst - tokens) / rate),
-    retryAfter: Math.max(1, Math.ceil((1 - tokens) / rate)),
+    retryAfter: Math.max(1, Math.ceil((need - tokens) / rate)),
   };
 }
 
@@ -72,8 +78,12 @@ export class TokenBuckets {
     return bucketPolicy(name, this.config);
   }
 
-  /** Takes one token from `key`'s bucket at `at` (milliseconds), when there is one. */
-  take(key: string, at: number): Take {
+  /**
+   * Takes `cost` tokens (1 by default; at most a full bucket) from `key`'s bucket at `at`
+   * (milliseconds), when it holds them.
+   */
+  take(key: string, at: number, cost = 1): Take {
+    const { burst } = this.config;
     let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size >= this.maxBuckets) this.makeRoom(at);
@@ -81,9 +91,10 @@ export class TokenBuckets {
       this.buckets.set(key, bucket);
     }
     this.refill(bucket, at);
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
-    return takeResult(allowed, bucket.tokens, this.config);
+    const need = Math.min(cost, burst);
+    const allowed = bucket.tokens >= need;
+    if (allowed) bucket.tokens -= need;
+    return takeResult(allowed, bucket.tokens, this.config, need);
   }
 
   private refill(bucket: Bucket, at: number): void {

@@ -44,7 +44,7 @@ export function processRunner(env: NodeJS.ProcessEnv) {
   }
 
   /** Starts the server and resolves once it logged the URL it listens on. */
-  async function startServer(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 15_000) {
+  async function startServer(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 60_000) {
     const proc = run("src/main.ts", [], extraEnv);
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(

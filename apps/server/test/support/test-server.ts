@@ -55,6 +55,8 @@ export interface TestServerOptions {
   usageRetentionDays?: number;
   /** Rate limit buckets in Redis, shared with other servers (REDIS_URL); per process by default. */
   sharedRateLimits?: SharedRateLimits;
+  /** Body limit of POST /v2/contacts/import; 64 MiB by default. */
+  importBodyLimitBytes?: number;
 }
 
 /** A workspace with its own key and typed client. */
@@ -182,6 +184,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.authFailureLimit && { authFailureLimit: options.authFailureLimit }),
       ...(options.usageRetentionDays !== undefined && {
         usageRetentionDays: options.usageRetentionDays,
+      }),
+      ...(options.importBodyLimitBytes !== undefined && {
+        importBodyLimitBytes: options.importBodyLimitBytes,
       }),
     },
   });

@@ -15,7 +15,7 @@ import { UnknownContactError } from "../../usage/usage-errors.js";
 import { DAY_MS, HOUR_MS } from "../../usage/usage-rules.js";
 import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
 import { inTransaction, type Pool, type PoolClient } from "./pool.js";
-import { INSERT_CONTACT, insertTags } from "./postgres-contact-store.js";
+import { INSERT_CONTACT, insertTags } from "./postgres-contact-writes.js";
 import {
   fromPgRow,
   insertValuesOf,
