@@ -903,12 +903,14 @@ export interface components {
          */
         IdempotencyKey: string;
         /**
-         * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+         * @description Apply only if one of these (comma-separated) is an `ETag` of the contact's current
+         *     version (with or without a metrics digest), or `*`.
          * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
          */
         IfMatch: string;
         /**
-         * @description Answer `304` if the contact's current `ETag` is one of these (comma-separated), or `*`.
+         * @description Answer `304` if the current `ETag` (the contact's version and, when the body carries
+         *     them, its metrics) is one of these (comma-separated), or `*`.
          * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
          */
         IfNoneMatch: string;
@@ -930,8 +932,12 @@ export interface components {
         /** @description Unique id of this request; quote it when reporting a problem. */
         "Request-Id": string;
         /**
-         * @description Strong entity tag of the contact's current version; it changes on every write. Send it
-         *     back in `If-Match` or `If-None-Match`.
+         * @description Strong entity tag of the representation: the contact's id and version, followed, when
+         *     the body carries non-zero `metrics`, by a digest of them (`"<id>.<version>.<digest>"`).
+         *     It changes on every write and whenever the metrics in the body change. Send it back in
+         *     `If-None-Match` (`304` only if neither the contact nor its metrics changed) or in
+         *     `If-Match` (which compares the id and version only: a write is conditional on the
+         *     contact, not on its usage).
          */
         ETag: string;
         /**
@@ -1139,7 +1145,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Answer `304` if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Answer `304` if the current `ETag` (the contact's version and, when the body carries
+                 *     them, its metrics) is one of these (comma-separated), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -1189,7 +1196,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Apply only if one of these (comma-separated) is an `ETag` of the contact's current
+                 *     version (with or without a metrics digest), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
@@ -1226,7 +1234,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Apply only if one of these (comma-separated) is an `ETag` of the contact's current
+                 *     version (with or without a metrics digest), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
@@ -1525,7 +1534,8 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Answer `304` if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Answer `304` if the current `ETag` (the contact's version and, when the body carries
+                 *     them, its metrics) is one of these (comma-separated), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -1575,7 +1585,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Apply only if one of these (comma-separated) is an `ETag` of the contact's current
+                 *     version (with or without a metrics digest), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
@@ -1614,7 +1625,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Apply only if one of these (comma-separated) is an `ETag` of the contact's current
+                 *     version (with or without a metrics digest), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];

@@ -191,6 +191,16 @@ export class PostgresUsageStore implements UsageStore {
     return rows.map((row) => ({ contact: fromPgRow(row), totals: totalsOf(row) }));
   }
 
+  /**
+   * No window on PostgreSQL yet: `top` sums the daily totals for every period, the default one
+   * included (exact, but its cost grows with the workspace's active contacts; see the README).
+   */
+  async rollWindow(_workspaceId: string, _firstDay: number): Promise<void> {}
+
+  async rollWindows(_firstDay: number): Promise<number> {
+    return 0;
+  }
+
   async prune(beforeDay: number, batch: number): Promise<number> {
     return inTransaction(this.pool, async ({ client }) => {
       const { rows } = await client.query<{
