@@ -6,7 +6,10 @@
 // Options: --quick, --rounds 3, --seconds 3, --warmup 0.5, --connections 10, --contacts 10000,
 // --scenarios create,retrieve,list (name prefixes), --from auto|dist|src|<compiled copy>,
 // --log-level warn, --keep (keep the databases), --usage-events 100000 (seeded usage for "list
-// page with metrics", over 1,000 contacts).
+// page with metrics", over 1,000 contacts), --store sqlite|postgres (postgres: both systems on
+// PostgreSQL databases of their own, made on --postgres-url's server and dropped after; the
+// baseline is then node:http + pg, and "1 vs 2 replicas" runs too: replicas-bench.ts), --pool 10
+// (PG_POOL_SIZE of both).
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +18,12 @@ import { contactRefs, createKey, seedThroughStore } from "./dataset.js";
 import { benchIngest } from "./ingest-bench.js";
 import { type LoadResult, runLoad } from "./load.js";
 import { checkParity } from "./parity.js";
+import {
+  databaseUrl,
+  onAdmin,
+  postgresContactRefs,
+  seedThroughPostgresStore,
+} from "./postgres-dataset.js";
 import { startTarget, type Target } from "./processes.js";
 import { benchReplicas, REPLICAS_SCENARIO } from "./replicas-bench.js";
 import { benchScenarios, type Scenario } from "./scenarios.js";
@@ -41,8 +50,13 @@ const args = parseArgs(process.argv.slice(2), [
   "keep",
   "usage-events",
   "store",
-  "pg-url",
+  "postgres-url",
+  "pool",
 ]);
+const store = args.string("store", "sqlite");
+if (store !== "sqlite" && store !== "postgres") throw new Error("--store is sqlite or postgres");
+const adminUrl = args.string("postgres-url", "postgres://postgres@127.0.0.1:5432/postgres");
+const pool = String(Math.round(args.number("pool", 10)));
 const quick = args.flag("quick");
 const rounds = Math.max(1, Math.round(args.number("rounds", 3)));
 const seconds = args.number("seconds", quick ? 0.6 : 3);
@@ -60,17 +74,18 @@ if (warning) log(`warning: ${warning}`);
 // PostgreSQL's "1 vs 2 replicas" runs its own servers on its own database (replicas-bench.ts).
 const requested = args.list("scenarios", []);
 if (
-  args.string("store", "sqlite") === "postgres" &&
+  store === "postgres" &&
   (requested.length === 0 || requested.some((w) => REPLICAS_SCENARIO.startsWith(w)))
 ) {
   const replicaTable = await benchReplicas({
     code,
-    adminUrl: args.string("pg-url", "postgres://postgres@127.0.0.1:5432/postgres"),
+    adminUrl,
     rounds,
     seconds,
     warmup,
     connections,
     contacts: Math.min(contacts, 2000),
+    poolSize: pool,
     logLevel,
     log,
   });
@@ -83,42 +98,86 @@ if (
 const dir = mkdtempSync(join(tmpdir(), "contacts-bench-"));
 const modules = await loadServerModules(code.dir);
 
-// One seeded file, copied: both systems start from byte-identical data (same ids, same keys).
-log(`seeding ${contacts.toLocaleString("en-US")} contacts in ${dir} …`);
-const serverDb = join(dir, "server.db");
-const stores = modules.stores.openSqliteStores(serverDb);
-const read = await createKey(stores, "bench");
-const write = await createKey(stores, "bench-writes");
-await seedThroughStore(modules, stores, read.workspaceId, contacts, 10_000);
-const refs = contactRefs(stores.database, read.workspaceId);
-// A workspace of 1,000 contacts with usage over the last 30 days, for the metrics scenarios.
-const usageWs = await createKey(stores, "bench-usage");
-await seedThroughStore(modules, stores, usageWs.workspaceId, 1000, 1000);
-const usageContacts = contactRefs(stores.database, usageWs.workspaceId).ids;
+// One seeded database, copied: both systems start from identical data (same ids, same keys).
 const usageEvents = Math.round(args.number("usage-events", quick ? 20_000 : 100_000));
-log(`seeding ${usageEvents.toLocaleString("en-US")} usage events over 1,000 contacts …`);
-await seedUsageThroughStore(stores, usageWs.workspaceId, usageContacts, usageEvents, {
-  label: "seed",
-  now: Date.now(),
-  spanDays: 30,
-});
-stores.close();
-const baselineDb = join(dir, "baseline.db");
-copyFileSync(serverDb, baselineDb);
+const pgNames = {
+  server: `contacts_bench_${process.pid}`,
+  baseline: `contacts_bench_${process.pid}_b`,
+};
+let serverDb: string;
+let baselineDb: string;
+let read: { key: string; workspaceId: string };
+let write: { key: string; workspaceId: string };
+let usageWs: { key: string; workspaceId: string };
+let refs: { ids: string[]; externalIds: string[] };
+let usageContacts: string[];
+if (store === "sqlite") {
+  log(`seeding ${contacts.toLocaleString("en-US")} contacts in ${dir} …`);
+  serverDb = join(dir, "server.db");
+  const stores = modules.stores.openSqliteStores(serverDb);
+  read = await createKey(stores, "bench");
+  write = await createKey(stores, "bench-writes");
+  await seedThroughStore(modules, stores, read.workspaceId, contacts, 10_000);
+  refs = contactRefs(stores.database, read.workspaceId);
+  // A workspace of 1,000 contacts with usage over the last 30 days, for the metrics scenarios.
+  usageWs = await createKey(stores, "bench-usage");
+  await seedThroughStore(modules, stores, usageWs.workspaceId, 1000, 1000);
+  usageContacts = contactRefs(stores.database, usageWs.workspaceId).ids;
+  log(`seeding ${usageEvents.toLocaleString("en-US")} usage events over 1,000 contacts …`);
+  await seedUsageThroughStore(stores, usageWs.workspaceId, usageContacts, usageEvents, {
+    label: "seed",
+    now: Date.now(),
+    spanDays: 30,
+  });
+  await stores.close();
+  baselineDb = join(dir, "baseline.db");
+  copyFileSync(serverDb, baselineDb);
+} else {
+  serverDb = databaseUrl(adminUrl, pgNames.server);
+  baselineDb = databaseUrl(adminUrl, pgNames.baseline);
+  log(
+    `seeding ${contacts.toLocaleString("en-US")} contacts in PostgreSQL database ${pgNames.server} …`,
+  );
+  await onAdmin(adminUrl, `CREATE DATABASE ${pgNames.server}`);
+  const stores = await modules.stores.openStores({ kind: "postgres", url: serverDb });
+  read = await createKey(stores, "bench");
+  write = await createKey(stores, "bench-writes");
+  await seedThroughPostgresStore(modules, stores, read.workspaceId, contacts);
+  refs = await postgresContactRefs(serverDb, read.workspaceId);
+  usageWs = await createKey(stores, "bench-usage");
+  await seedThroughPostgresStore(modules, stores, usageWs.workspaceId, 1000);
+  usageContacts = (await postgresContactRefs(serverDb, usageWs.workspaceId)).ids;
+  log(`seeding ${usageEvents.toLocaleString("en-US")} usage events over 1,000 contacts …`);
+  await seedUsageThroughStore(stores, usageWs.workspaceId, usageContacts, usageEvents, {
+    label: "seed",
+    now: Date.now(),
+    spanDays: 30,
+  });
+  await stores.close();
+  await onAdmin(adminUrl, `CREATE DATABASE ${pgNames.baseline} TEMPLATE ${pgNames.server}`);
+  // Fresh statistics in both, so the planner sees the seeded tables as they are.
+  for (const url of [serverDb, baselineDb]) await onAdmin(url, "ANALYZE");
+}
 
 const targets: Target[] = [];
 try {
   const server = await startTarget(
     "server",
     serverCommand(code),
-    { DATABASE_URL: serverDb, NODE_ENV: "production", LOG_LEVEL: logLevel, ...UNLIMITED },
+    {
+      DATABASE_URL: serverDb,
+      NODE_ENV: "production",
+      LOG_LEVEL: logLevel,
+      PG_POOL_SIZE: pool,
+      ...UNLIMITED,
+    },
     REPO_ROOT,
   );
   targets.push(server);
   const baseline = await startTarget(
     "baseline",
     ["--import", TSX_LOADER, join(import.meta.dirname, "baseline", "main.ts")],
-    { DATABASE_URL: baselineDb, BENCH_SERVER_DIR: code.dir, ...UNLIMITED },
+    { DATABASE_URL: baselineDb, BENCH_SERVER_DIR: code.dir, PG_POOL_SIZE: pool, ...UNLIMITED },
     REPO_ROOT,
   );
   targets.push(baseline);
@@ -130,7 +189,11 @@ try {
   }
 
   const all = benchScenarios(refs);
-  const wanted = args.list("scenarios", [...all.map((s) => s.name), "ingest 1000-event batch"]);
+  // The ingest comparison inserts into an SQLite file in this process: SQLite only.
+  const wanted = args.list("scenarios", [
+    ...all.map((s) => s.name),
+    ...(store === "sqlite" ? ["ingest 1000-event batch"] : []),
+  ]);
   const scenarios = all.filter((s) => wanted.some((w) => s.name.startsWith(w)));
   const results = new Map<
     string,
@@ -249,11 +312,11 @@ try {
   const out = (text: string) => process.stdout.write(`${text}\n`);
   out("");
   out(
-    `## npm run bench${quick ? " -- --quick" : ""}: ${rounds} rounds × ${seconds} s per scenario and system, ${connections} connections, ${contacts.toLocaleString("en-US")} contacts`,
+    `## npm run bench${quick || store !== "sqlite" ? " --" : ""}${quick ? " --quick" : ""}${store !== "sqlite" ? ` --store ${store}` : ""}: ${rounds} rounds × ${seconds} s per scenario and system, ${connections} connections, ${contacts.toLocaleString("en-US")} contacts`,
   );
   out("");
   out(
-    `server: ${code.label} (NODE_ENV=production, LOG_LEVEL=${logLevel}); baseline: node:http + better-sqlite3; node ${process.version}; parity ${parity.checks - parity.mismatches.length}/${parity.checks} checks identical; load phase ${elapsed.toFixed(0)} s`,
+    `store: ${store === "sqlite" ? "SQLite" : `PostgreSQL (${adminUrl.replace(/\/[^/]*$/, "/…")}, PG_POOL_SIZE=${pool} each)`}; server: ${code.label} (NODE_ENV=production, LOG_LEVEL=${logLevel}); baseline: node:http + ${store === "sqlite" ? "better-sqlite3" : "pg"}; node ${process.version}; parity ${parity.checks - parity.mismatches.length}/${parity.checks} checks identical; load phase ${elapsed.toFixed(0)} s`,
   );
   out("");
   out("### Per round");
@@ -321,6 +384,16 @@ try {
   );
 } finally {
   for (const target of targets) await target.stop();
-  if (args.flag("keep")) log(`kept ${dir}`);
-  else rmSync(dir, { recursive: true, force: true });
+  if (args.flag("keep"))
+    log(
+      `kept ${dir}${store === "postgres" ? ` and databases ${Object.values(pgNames).join(", ")}` : ""}`,
+    );
+  else {
+    rmSync(dir, { recursive: true, force: true });
+    if (store === "postgres") {
+      for (const name of Object.values(pgNames)) {
+        await onAdmin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      }
+    }
+  }
 }

@@ -3,7 +3,7 @@
 // batched INSERT into the same schema. Search terms are planted with known selectivity, in the
 // immutable external_id so that updates during a run never change what a search finds.
 import { randomUUID } from "node:crypto";
-import type { NewContact, SqliteDatabase, SqliteStores } from "@contacts/server";
+import type { NewContact, SqliteDatabase, SqliteStores, Stores } from "@contacts/server";
 import type { ServerModules } from "./server-modules.js";
 
 /** In exactly RARE_MATCHES contacts, spread evenly through id order (a scan must read them all). */
@@ -188,7 +188,7 @@ async function timeBatches(
 
 /** Creates a workspace with one API key; returns the key and the workspace id. */
 export async function createKey(
-  stores: SqliteStores,
+  stores: Stores,
   workspace: string,
 ): Promise<{ key: string; workspaceId: string }> {
   const { key, info } = await stores.apiKeys.createKey(workspace, Date.now());

@@ -68,7 +68,7 @@ export function serverCommand(code: ServerCode): string[] {
 }
 
 export interface ServerModules {
-  stores: Pick<ServerModule, "openSqliteStores">;
+  stores: Pick<ServerModule, "openSqliteStores" | "openStores">;
   database: Pick<ServerModule, "openDatabase" | "LATEST_SCHEMA_VERSION">;
   ids: Pick<ServerModule, "createIdGenerator">;
   searchIndex: Pick<ServerModule, "WorkspaceSearchIndex">;

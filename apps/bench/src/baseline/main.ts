@@ -5,14 +5,22 @@
 // server's throughput as a ratio of this one. It reuses only the server's schema (openDatabase:
 // migrations, WAL, synchronous=FULL) and id generator, and runs the store's SQL statements
 // verbatim, so the ratio measures the HTTP stack and not the queries.
-// Run by the bench as a child: PORT, HOST, DATABASE_URL (a path), BENCH_SERVER_DIR (the server code
-// the bench runs, whose schema and id modules this reuses).
+// On PostgreSQL (DATABASE_URL=postgres://…) it does the same work with pg on the PostgreSQL
+// store's schema and statements (baseline-db.ts).
+// Run by the bench as a child: PORT, HOST, DATABASE_URL (a path or a postgres:// URL),
+// PG_POOL_SIZE, BENCH_SERVER_DIR (the server code the bench runs, whose schema and id modules
+// this reuses).
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { Statement } from "better-sqlite3";
 import { loadServerModules, SERVER_ROOT } from "../server-modules.js";
+import {
+  type BaselineDb,
+  type ContactRow,
+  postgresBaselineDb,
+  sqliteBaselineDb,
+} from "./baseline-db.js";
 import {
   type ListQuery,
   metadataProblems,
@@ -25,20 +33,6 @@ import {
 } from "./validate.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-interface ContactRow {
-  id: string;
-  workspace_id: string;
-  external_id: string;
-  display_name: string | null;
-  email: string | null;
-  avatar_url: string | null;
-  tags: string;
-  metadata: string;
-  created_at: number;
-  updated_at: number;
-  version: number;
-}
 
 /** An error response decided: status, code, message, extras. */
 class Failure {
@@ -70,57 +64,13 @@ const API_KEY = /^ck_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const NO_USAGE = { total_cost: 0, total_tokens: 0, total_requests: 0, error_rate: 0 };
 const COLUMNS =
   "id, workspace_id, external_id, display_name, email, avatar_url, tags, metadata, created_at, updated_at, version";
-/** As the server's store: a ref shaped like a contact id is an _id, anything else an external_id. */
-const CONTACT_ID_SHAPE = /^contact_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 const modules = await loadServerModules(process.env.BENCH_SERVER_DIR ?? join(SERVER_ROOT, "dist"));
-const db = modules.database.openDatabase(process.env.DATABASE_URL ?? ":memory:");
 const ids = modules.ids.createIdGenerator();
-
-const selectKey = db.prepare<
-  [string],
-  { workspace_id: string; secret_hash: Buffer; revoked_at: number | null }
->(
-  `SELECT k.workspace_id, k.secret_hash, k.revoked_at FROM api_keys k
-   JOIN workspaces w ON w.id = k.workspace_id WHERE k.id = ?`,
-);
-const insertContact = db.prepare(
-  `INSERT INTO contacts (${COLUMNS}, search_text)
-   VALUES (@id, @workspace_id, @external_id, @display_name, @email, @avatar_url, @tags,
-           @metadata, @created_at, @updated_at, @version, @search_text)`,
-);
-const insertTag = db.prepare(
-  "INSERT INTO contact_tags (workspace_id, tag, contact_id) VALUES (?, ?, ?)",
-);
-// The same per-workspace search index the server keeps (its search reads it; this one scans).
-const searchIndex = new modules.searchIndex.WorkspaceSearchIndex(db);
-const deleteTags = db.prepare("DELETE FROM contact_tags WHERE contact_id = ?");
-const selectById = db.prepare<[string, string], ContactRow>(
-  `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ? AND id = ?`,
-);
-const selectByExternalId = db.prepare<[string, string], ContactRow>(
-  `SELECT ${COLUMNS} FROM contacts WHERE workspace_id = ? AND external_id = ?`,
-);
-const selectByRef = {
-  get: ({ workspaceId, ref }: { workspaceId: string; ref: string }) =>
-    CONTACT_ID_SHAPE.test(ref)
-      ? selectById.get(workspaceId, ref)
-      : selectByExternalId.get(workspaceId, ref),
-};
-const selectIdByExternalId = db.prepare<[string, string], { id: string }>(
-  "SELECT id FROM contacts WHERE workspace_id = ? AND external_id = ?",
-);
-const updateContact = db.prepare(
-  `UPDATE contacts SET display_name = @display_name, email = @email, avatar_url = @avatar_url,
-     tags = @tags, metadata = @metadata, search_text = @search_text, updated_at = @updated_at,
-     version = @version
-   WHERE id = @id`,
-);
-const deleteById = db.prepare("DELETE FROM contacts WHERE id = ?");
-const selectRowid = db.prepare<[string], { rowid: number; search_text: string }>(
-  "SELECT rowid, search_text FROM contacts WHERE id = ?",
-);
-const listStatements = new Map<string, Statement<unknown[], ContactRow>>();
+const databaseUrl = process.env.DATABASE_URL ?? ":memory:";
+const db: BaselineDb = /^postgres(ql)?:\/\//i.test(databaseUrl)
+  ? postgresBaselineDb(databaseUrl, Number(process.env.PG_POOL_SIZE || 10))
+  : sqliteBaselineDb(modules, databaseUrl);
 
 /** The server's per-key token bucket, same settings (the bench sets them too high to refuse). */
 const RATE = Number(process.env.RATE_LIMIT_RPS || 100);
@@ -180,11 +130,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   // As the server: auth and the rate limit before any body is read.
   let limitHeaders: Record<string, string> = {};
   try {
-    const principal = authenticate(req.headers.authorization);
+    const principal = await authenticate(req.headers.authorization);
     limitHeaders = rateLimit(principal.keyId);
     const body = await readJson(req);
     const query = q === -1 ? "" : url.slice(q + 1);
-    const result = route(req, path, query, body, principal.workspaceId);
+    const result = await route(req, path, query, body, principal.workspaceId);
     send(res, requestId, result.status, result.body, { ...limitHeaders, ...result.headers });
   } catch (error) {
     if (!(error instanceof Failure)) throw error;
@@ -199,13 +149,13 @@ interface Result {
   headers?: Record<string, string>;
 }
 
-function route(
+async function route(
   req: IncomingMessage,
   path: string,
   query: string,
   body: unknown,
   workspaceId: string,
-): Result {
+): Promise<Result> {
   const method = req.method ?? "GET";
   if (path === "/v2/contacts") {
     if (method === "GET") return listContacts(workspaceId, new URLSearchParams(query));
@@ -262,12 +212,12 @@ function route(
   throw new Failure(404, "route_not_found", `No route for ${method} ${path}`);
 }
 
-function retrieveIdentity(
+async function retrieveIdentity(
   workspaceId: string,
   ref: string,
   params: URLSearchParams,
   ifNoneMatch: string | undefined,
-): Result {
+): Promise<Result> {
   const problems: Problem[] = [];
   for (const [name, value] of params) {
     if (name !== "include_metrics" && name !== "include_budget") {
@@ -277,7 +227,7 @@ function retrieveIdentity(
     }
   }
   if (problems.length > 0) throw invalid(problems);
-  const row = selectByRef.get({ workspaceId, ref });
+  const row = await db.byRef(workspaceId, ref);
   if (!row) throw notFound(ref);
   const etag = { ETag: etagOf(row) };
   if (ifNoneMatch && etagListMatches(ifNoneMatch, etag.ETag, "weak")) {
@@ -287,15 +237,15 @@ function retrieveIdentity(
   return { status: 200, body: { identity: identityOf(row, withMetrics) }, headers: etag };
 }
 
-function listIdentities(workspaceId: string, params: URLSearchParams): Result {
+async function listIdentities(workspaceId: string, params: URLSearchParams): Promise<Result> {
   const query = validateIdentityListQuery(params);
   if (Array.isArray(query)) throw invalid(query);
-  const { rows, hasMore } = listRows(workspaceId, query);
+  const { rows, hasMore } = await listRows(workspaceId, query);
   const data = rows.map((row) => identityOf(row, query.includeMetrics === true));
   return { status: 200, body: { object: "list", data, has_more: hasMore } };
 }
 
-function createContact(workspaceId: string, body: unknown): Result {
+async function createContact(workspaceId: string, body: unknown): Promise<Result> {
   if (body === undefined) throw invalid([{ path: "/body", message: "request body is required" }]);
   const problems = validateCreate(body);
   if (problems.length > 0) throw invalid(problems);
@@ -318,26 +268,14 @@ function createContact(workspaceId: string, body: unknown): Result {
     version: 1,
   };
   const tags = JSON.parse(row.tags) as string[];
-  try {
-    db.transaction(() => {
-      const text = searchText(row);
-      const { lastInsertRowid } = insertContact.run({ ...row, search_text: text });
-      searchIndex.add(workspaceId, lastInsertRowid, text);
-      for (const tag of tags) insertTag.run(workspaceId, tag, row.id);
-    })();
-  } catch (error) {
-    if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
-      const existing = selectIdByExternalId.get(workspaceId, row.external_id);
-      if (existing) {
-        throw new Failure(
-          409,
-          "external_id_conflict",
-          `A contact with external_id ${JSON.stringify(row.external_id)} already exists`,
-          { existingId: existing.id },
-        );
-      }
-    }
-    throw error;
+  const { existingId } = await db.insert(row, searchText(row), tags);
+  if (existingId !== undefined) {
+    throw new Failure(
+      409,
+      "external_id_conflict",
+      `A contact with external_id ${JSON.stringify(row.external_id)} already exists`,
+      { existingId },
+    );
   }
   return {
     status: 201,
@@ -346,12 +284,12 @@ function createContact(workspaceId: string, body: unknown): Result {
   };
 }
 
-function retrieveContact(
+async function retrieveContact(
   workspaceId: string,
   ref: string,
   ifNoneMatch: string | undefined,
-): Result {
-  const row = selectByRef.get({ workspaceId, ref });
+): Promise<Result> {
+  const row = await db.byRef(workspaceId, ref);
   if (!row) throw notFound(ref);
   const etag = { ETag: etagOf(row) };
   if (ifNoneMatch && etagListMatches(ifNoneMatch, etag.ETag, "weak")) {
@@ -360,15 +298,18 @@ function retrieveContact(
   return { status: 200, body: fromRow(row), headers: etag };
 }
 
-function listContacts(workspaceId: string, params: URLSearchParams): Result {
+async function listContacts(workspaceId: string, params: URLSearchParams): Promise<Result> {
   const query = validateListQuery(params);
   if (Array.isArray(query)) throw invalid(query);
-  const { rows, hasMore } = listRows(workspaceId, query);
+  const { rows, hasMore } = await listRows(workspaceId, query);
   return { status: 200, body: { object: "list", data: rows.map(fromRow), has_more: hasMore } };
 }
 
 /** The store's list query, built and cached the same way. */
-function listRows(workspaceId: string, query: ListQuery): { rows: ContactRow[]; hasMore: boolean } {
+async function listRows(
+  workspaceId: string,
+  query: ListQuery,
+): Promise<{ rows: ContactRow[]; hasMore: boolean }> {
   const backwards = query.endingBefore !== undefined;
   const where = ["workspace_id = ?"];
   const params: unknown[] = [workspaceId];
@@ -381,7 +322,7 @@ function listRows(workspaceId: string, query: ListQuery): { rows: ContactRow[]; 
     const key = query.sort === "updated" ? "updated_at" : "display_name";
     order = `${key} ${direction}, id ${direction}`;
     if (cursorId !== undefined) {
-      const cursor = selectById.get(workspaceId, cursorId);
+      const cursor = await db.byId(workspaceId, cursorId);
       if (!cursor) {
         const name = backwards ? "ending_before" : "starting_after";
         throw invalid([
@@ -405,7 +346,7 @@ function listRows(workspaceId: string, query: ListQuery): { rows: ContactRow[]; 
             ? "(display_name IS NULL OR (display_name, id) < (?, ?))"
             : "(display_name, id) > (?, ?)",
         );
-        params.push(cursor.display_name, cursor.id);
+        params.push(db.displayNameParam(cursor.display_name), cursor.id);
       }
     }
   } else {
@@ -437,32 +378,28 @@ function listRows(workspaceId: string, query: ListQuery): { rows: ContactRow[]; 
   const sql = `SELECT ${COLUMNS} FROM contacts WHERE ${where.join(" AND ")}
       ORDER BY ${order} LIMIT ?`;
   params.push(query.limit + 1);
-  let statement = listStatements.get(sql);
-  if (!statement) {
-    statement = db.prepare<unknown[], ContactRow>(sql);
-    listStatements.set(sql, statement);
-  }
-  const rows = statement.all(...params);
+  const rows = await db.list(sql, params);
   const hasMore = rows.length > query.limit;
   const page = rows.slice(0, query.limit);
   if (backwards) page.reverse();
   return { rows: page, hasMore };
 }
 
-function updateContactRoute(
+async function updateContactRoute(
   workspaceId: string,
   ref: string,
   body: unknown,
   ifMatch: string | undefined,
-): Result {
+): Promise<Result> {
   const patch = (body ?? {}) as Record<string, Json>;
   const problems = validateUpdate(patch);
   if (problems.length > 0) throw invalid(problems);
   const now = Date.now();
-  const updated = db
-    .transaction(() => {
-      const row = selectByRef.get({ workspaceId, ref });
-      if (!row) return undefined;
+  let written: { tags: string[]; metadata: Record<string, Json> } | undefined;
+  const updated = await db.update(
+    workspaceId,
+    ref,
+    (row) => {
       if (ifMatch !== undefined && !etagListMatches(ifMatch, etagOf(row), "strong")) {
         throw new Failure(
           412,
@@ -502,59 +439,48 @@ function updateContactRoute(
         next.avatar_url === row.avatar_url &&
         next.tags === row.tags &&
         next.metadata === row.metadata;
-      if (unchanged) return { row, tags, metadata };
+      written = { tags: nextTags, metadata: nextMetadata };
+      if (unchanged) return { row, changed: false };
       next.updated_at = now;
       next.version = row.version + 1;
-      const before = selectRowid.get(next.id);
-      const text = searchText(next);
-      updateContact.run({ ...next, search_text: text });
-      if (before && before.search_text !== text) {
-        searchIndex.remove(workspaceId, before.rowid);
-        searchIndex.add(workspaceId, before.rowid, text);
-      }
-      if (patch.tags !== undefined) {
-        deleteTags.run(next.id);
-        for (const tag of nextTags) insertTag.run(workspaceId, tag, next.id);
-      }
-      return { row: next, tags: nextTags, metadata: nextMetadata };
-    })
-    .immediate();
-  if (!updated) throw notFound(ref);
+      return { row: next, changed: true, ...(patch.tags !== undefined && { tags: nextTags }) };
+    },
+    searchText,
+  );
+  if (!updated || !written) throw notFound(ref);
   return {
     status: 200,
-    body: resource(updated.row, updated.tags, updated.metadata),
+    body: resource(updated.row, written.tags, written.metadata),
     headers: { ETag: etagOf(updated.row) },
   };
 }
 
-function deleteContact(workspaceId: string, ref: string, ifMatch: string | undefined): Result {
-  const deleted = db
-    .transaction(() => {
-      const row = selectByRef.get({ workspaceId, ref });
-      if (!row) return false;
-      if (ifMatch !== undefined && !etagListMatches(ifMatch, etagOf(row), "strong")) {
-        throw new Failure(
-          412,
-          "precondition_failed",
-          `Contact ${ref} does not match If-Match: it changed since it was read`,
-        );
-      }
-      const stored = selectRowid.get(row.id);
-      if (stored) searchIndex.remove(workspaceId, stored.rowid);
-      deleteById.run(row.id);
-      return true;
-    })
-    .immediate();
+async function deleteContact(
+  workspaceId: string,
+  ref: string,
+  ifMatch: string | undefined,
+): Promise<Result> {
+  const deleted = await db.delete(workspaceId, ref, (row) => {
+    if (ifMatch !== undefined && !etagListMatches(ifMatch, etagOf(row), "strong")) {
+      throw new Failure(
+        412,
+        "precondition_failed",
+        `Contact ${ref} does not match If-Match: it changed since it was read`,
+      );
+    }
+  });
   if (!deleted) throw notFound(ref);
   return { status: 204 };
 }
 
 /** Bearer key → workspace: lookup by key id, SHA-256 of the whole key compared in constant time. */
-function authenticate(header: string | undefined): { workspaceId: string; keyId: string } {
+async function authenticate(
+  header: string | undefined,
+): Promise<{ workspaceId: string; keyId: string }> {
   const match = BEARER.exec(header ?? "");
   const key = match?.[1];
   const keyId = key ? API_KEY.exec(key)?.[1] : undefined;
-  const row = keyId ? selectKey.get(keyId) : undefined;
+  const row = keyId ? await db.keyRow(keyId) : undefined;
   if (key && row && row.revoked_at === null) {
     const presented = createHash("sha256").update(key).digest();
     if (
@@ -745,8 +671,7 @@ server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? "127.0.0.1", ()
 
 const stop = () => {
   server.close(() => {
-    db.close();
-    process.exit(0);
+    void db.close().finally(() => process.exit(0));
   });
   server.closeIdleConnections();
 };

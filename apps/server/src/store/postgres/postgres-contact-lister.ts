@@ -32,7 +32,15 @@ interface Candidates {
   paramCount: number;
   /** The candidates' order, over their output columns (the page keeps it). */
   orderBy: string;
+  /**
+   * Set when a term's sorted matches drive but are many: a short walk along the id index
+   * (TERM_WALK_PER_ROW candidates per wanted row) likely fills the page at a fraction of the cost.
+   */
+  walkFirst?: boolean;
 }
+
+/** Candidates a term's first walk along the id index examines, per row of the page. */
+const TERM_WALK_PER_ROW = 20;
 
 export class PostgresContactLister {
   constructor(
@@ -75,7 +83,10 @@ export class PostgresContactLister {
     } else {
       const plan = await this.filteredPlan(workspaceId, query, tags, anyOf, params, ws);
       if (!plan) return { contacts: [], hasMore: false };
-      rows = await this.boundedPage(plan, params, wanted);
+      const walked = plan.walkFirst
+        ? await this.termWalk(workspaceId, query, tags, anyOf, wanted)
+        : undefined;
+      rows = walked ?? (await this.boundedPage(plan, params, wanted));
     }
     const hasMore = rows.length > query.limit;
     const page = rows.slice(0, query.limit).map(fromPgRow);
@@ -157,7 +168,13 @@ export class PostgresContactLister {
              WHERE workspace_id = ${ws}${cursorSql} ORDER BY id ${order} LIMIT ${limit}`;
     }
     return this.withFilters(
-      { sql, filters: [], paramCount: params.values.length, orderBy: `c.id ${order}` },
+      {
+        sql,
+        filters: [],
+        paramCount: params.values.length,
+        orderBy: `c.id ${order}`,
+        walkFirst: driver.kind === "term" && driver.size > 2 * TERM_WALK_PER_ROW,
+      },
       driver.kind === "term" ? undefined : term,
       tags,
       driver.kind === "anyTag" ? [] : anyOf,
@@ -165,6 +182,45 @@ export class PostgresContactLister {
       params,
       driver.kind === "tag" ? driver.tag : undefined,
     );
+  }
+
+  /**
+   * The page read along the id index from the cursor, the first `wanted` × TERM_WALK_PER_ROW
+   * candidates at most, every filter checked on each; undefined when they do not fill it.
+   */
+  private async termWalk(
+    workspaceId: string,
+    query: ListContactsQuery,
+    tags: string[],
+    anyOf: string[],
+    wanted: number,
+  ): Promise<PostgresContactRow[] | undefined> {
+    const params = new Params();
+    const ws = params.param(workspaceId);
+    const order = query.endingBefore !== undefined ? "ASC" : "DESC";
+    const cursor = cursorOf(query);
+    const cursorSql = cursor ? ` AND id ${cursor.op} ${params.param(cursor.id)}` : "";
+    const plan = this.withFilters(
+      {
+        sql: `SELECT ${PG_COLUMNS}, search_text FROM contacts WHERE workspace_id = ${ws}${cursorSql}
+              ORDER BY id ${order} LIMIT ${params.param(wanted * TERM_WALK_PER_ROW)}`,
+        filters: [],
+        paramCount: params.values.length,
+        orderBy: `c.id ${order}`,
+      },
+      query.search,
+      tags,
+      anyOf,
+      ws,
+      params,
+      undefined,
+    );
+    const rows = await this.rows(
+      `SELECT ${PG_COLUMNS} FROM (${plan.sql}) c WHERE ${plan.filters.join(" AND ")}
+       ORDER BY ${plan.orderBy} LIMIT ${params.param(wanted)}`,
+      params,
+    );
+    return rows.length === wanted ? rows : undefined;
   }
 
   /** Adds the conditions the driver does not guarantee. */
