@@ -8,7 +8,8 @@
 // --log-level warn, --keep (keep the databases), --usage-events 100000 (seeded usage for "list
 // page with metrics", over 1,000 contacts), --store sqlite|postgres (postgres: both systems on
 // PostgreSQL databases of their own, made on --postgres-url's server and dropped after; the
-// baseline is then node:http + pg), --pool 10 (PG_POOL_SIZE of both).
+// baseline is then node:http + pg, and "1 vs 2 replicas" runs too: replicas-bench.ts), --pool 10
+// (PG_POOL_SIZE of both).
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,6 +85,7 @@ if (
     warmup,
     connections,
     contacts: Math.min(contacts, 2000),
+    poolSize: pool,
     logLevel,
     log,
   });

@@ -28,6 +28,8 @@ export interface ReplicaBenchOptions {
   connections: number;
   /** Contacts created before the reads. */
   contacts: number;
+  /** PG_POOL_SIZE of each replica. */
+  poolSize: string;
   logLevel: string;
   log: (line: string) => void;
 }
@@ -53,6 +55,7 @@ export async function benchReplicas(options: ReplicaBenchOptions): Promise<strin
     DATABASE_URL: url.toString(),
     NODE_ENV: "production",
     LOG_LEVEL: options.logLevel,
+    PG_POOL_SIZE: options.poolSize,
     ...UNLIMITED,
   };
   const targets: Target[] = [];

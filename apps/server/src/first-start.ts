@@ -2,9 +2,8 @@ import type { ApiKeyStore } from "./auth/api-keys.js";
 
 /**
  * On a database with no API key at all, creates workspace "default" with one key and returns
- * it; undefined when keys already exist. Runs before the server listens, so no request can
- * arrive before a key exists. The check and the creation are one transaction: of replicas
- * starting at once on an empty database, one makes the key and prints it.
+ * it; undefined when keys already exist (also when another replica starting at the same time
+ * made it). Runs before the server listens, so no request can arrive before a key exists.
  */
 export async function ensureFirstApiKey(
   keys: ApiKeyStore,

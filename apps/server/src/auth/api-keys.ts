@@ -57,8 +57,8 @@ export interface ApiKeyStore {
   /** Creates the workspace if needed, then a key in it. */
   createKey(workspaceName: string, now: number): Promise<{ key: string; info: ApiKeyInfo }>;
   /**
-   * Creates the workspace and a key in it only if no key exists at all, atomically: replicas
-   * starting at once on an empty database make one first key between them. Undefined otherwise.
+   * Creates a key as createKey does, but only while no key exists at all, atomically: of several
+   * processes starting at once on an empty database, one creates it, the others get undefined.
    */
   createFirstKey(
     workspaceName: string,

@@ -1,7 +1,6 @@
 // ApiKeyStore on PostgreSQL. Every authentication reads the key's row: a key revoked by the admin
 // CLI (or on any replica) is refused by every replica from its next request.
 import { randomUUID } from "node:crypto";
-import type { PoolClient } from "pg";
 import {
   type ApiKeyInfo,
   type ApiKeyStore,
@@ -10,7 +9,10 @@ import {
   keyIdOf,
   type Principal,
 } from "../../auth/api-keys.js";
-import { inTransaction, type Pool } from "./pool.js";
+import { inTransaction, type Pool, type PoolClient } from "./pool.js";
+
+/** The advisory lock key of the first key's creation: any fixed number, the same everywhere. */
+const FIRST_KEY_LOCK = 7_240_331_003;
 
 interface KeyRow {
   id: string;
@@ -39,7 +41,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
   }
 
   async createKey(workspaceName: string, now: number): Promise<{ key: string; info: ApiKeyInfo }> {
-    return inTransaction(this.pool, ({ client }) => this.createKeyIn(client, workspaceName, now));
+    return inTransaction(this.pool, ({ client }) => insertKey(client, workspaceName, now));
   }
 
   async createFirstKey(
@@ -47,45 +49,13 @@ export class PostgresApiKeyStore implements ApiKeyStore {
     now: number,
   ): Promise<{ key: string; info: ApiKeyInfo } | undefined> {
     return inTransaction(this.pool, async ({ client }) => {
-      // Replicas starting at once on an empty database: the lock (which conflicts with itself
-      // and with inserts) makes the others wait, then find the first one's key.
-      await client.query("LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE");
-      const { rows } = await client.query("SELECT 1 FROM api_keys LIMIT 1");
-      return rows.length > 0 ? undefined : this.createKeyIn(client, workspaceName, now);
+      // Replicas starting together on an empty database: one at a time past this lock, so only
+      // the first finds no key.
+      await client.query("SELECT pg_advisory_xact_lock($1)", [FIRST_KEY_LOCK]);
+      const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM api_keys");
+      if ((rows[0]?.n ?? 0) > 0) return undefined;
+      return insertKey(client, workspaceName, now);
     });
-  }
-
-  /** Creates the workspace if needed, then a key in it; inside the caller's transaction. */
-  private async createKeyIn(
-    client: PoolClient,
-    workspaceName: string,
-    now: number,
-  ): Promise<{ key: string; info: ApiKeyInfo }> {
-    // Two creators of one new workspace: the second's insert waits, then finds the first's row.
-    await client.query(
-      `INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO NOTHING`,
-      [randomUUID(), workspaceName, now],
-    );
-    const { rows } = await client.query<{ id: string }>(
-      "SELECT id FROM workspaces WHERE name = $1",
-      [workspaceName],
-    );
-    const workspaceId = rows[0]?.id;
-    if (!workspaceId) throw new Error(`workspace ${workspaceName} vanished`);
-    const issued = issueApiKey();
-    await client.query(
-      "INSERT INTO api_keys (id, workspace_id, secret_hash, created_at) VALUES ($1, $2, $3, $4)",
-      [issued.keyId, workspaceId, issued.secretHash, now],
-    );
-    const info: ApiKeyInfo = {
-      keyId: issued.keyId,
-      workspaceId,
-      workspaceName,
-      createdAt: now,
-      revokedAt: null,
-    };
-    return { key: issued.key, info };
   }
 
   async listKeys(): Promise<ApiKeyInfo[]> {
@@ -115,4 +85,36 @@ export class PostgresApiKeyStore implements ApiKeyStore {
     );
     return rows[0]?.n ?? 0;
   }
+}
+
+/** The workspace (made if needed) and a new key in it, inside the caller's transaction. */
+async function insertKey(
+  client: PoolClient,
+  workspaceName: string,
+  now: number,
+): Promise<{ key: string; info: ApiKeyInfo }> {
+  // Two creators of one new workspace: the second's insert waits, then finds the first's row.
+  await client.query(
+    `INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO NOTHING`,
+    [randomUUID(), workspaceName, now],
+  );
+  const { rows } = await client.query<{ id: string }>("SELECT id FROM workspaces WHERE name = $1", [
+    workspaceName,
+  ]);
+  const workspaceId = rows[0]?.id;
+  if (!workspaceId) throw new Error(`workspace ${workspaceName} vanished`);
+  const issued = issueApiKey();
+  await client.query(
+    "INSERT INTO api_keys (id, workspace_id, secret_hash, created_at) VALUES ($1, $2, $3, $4)",
+    [issued.keyId, workspaceId, issued.secretHash, now],
+  );
+  const info: ApiKeyInfo = {
+    keyId: issued.keyId,
+    workspaceId,
+    workspaceName,
+    createdAt: now,
+    revokedAt: null,
+  };
+  return { key: issued.key, info };
 }

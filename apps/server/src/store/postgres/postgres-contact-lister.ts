@@ -32,11 +32,6 @@ interface Candidates {
   paramCount: number;
   /** The candidates' order, over their output columns (the page keeps it). */
   orderBy: string;
-  /**
-   * Set when a term's sorted matches drive but are many: a short walk along the id index
-   * (TERM_WALK_PER_ROW candidates per wanted row) likely fills the page at a fraction of the cost.
-   */
-  walkFirst?: boolean;
 }
 
 /** Candidates a term's first walk along the id index examines, per row of the page. */
@@ -81,12 +76,17 @@ export class PostgresContactLister {
         params,
       );
     } else {
-      const plan = await this.filteredPlan(workspaceId, query, tags, anyOf, params, ws);
-      if (!plan) return { contacts: [], hasMore: false };
-      const walked = plan.walkFirst
-        ? await this.termWalk(workspaceId, query, tags, anyOf, wanted)
-        : undefined;
-      rows = walked ?? (await this.boundedPage(plan, params, wanted));
+      // A common term fills a page within a short walk along the id index, before any count.
+      const walked =
+        query.search !== undefined
+          ? await this.termWalk(workspaceId, query, tags, anyOf, wanted)
+          : undefined;
+      if (walked) rows = walked;
+      else {
+        const plan = await this.filteredPlan(workspaceId, query, tags, anyOf, params, ws);
+        if (!plan) return { contacts: [], hasMore: false };
+        rows = await this.boundedPage(plan, params, wanted);
+      }
     }
     const hasMore = rows.length > query.limit;
     const page = rows.slice(0, query.limit).map(fromPgRow);
@@ -173,7 +173,6 @@ export class PostgresContactLister {
         filters: [],
         paramCount: params.values.length,
         orderBy: `c.id ${order}`,
-        walkFirst: driver.kind === "term" && driver.size > 2 * TERM_WALK_PER_ROW,
       },
       driver.kind === "term" ? undefined : term,
       tags,

@@ -74,11 +74,11 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   async createKey(workspaceName: string, now: number): Promise<{ key: string; info: ApiKeyInfo }> {
-    return this.db.transaction(() => this.createKeyNow(workspaceName, now)).immediate();
+    return this.db.transaction(() => this.insertKeySync(workspaceName, now)).immediate();
   }
 
-  /** Creates the workspace if needed, then a key in it; inside the caller's transaction. */
-  private createKeyNow(workspaceName: string, now: number): { key: string; info: ApiKeyInfo } {
+  /** The workspace (made if needed) and a new key in it; call inside a write transaction. */
+  private insertKeySync(workspaceName: string, now: number): { key: string; info: ApiKeyInfo } {
     let workspaceId = this.selectWorkspace.get(workspaceName)?.id;
     if (!workspaceId) {
       workspaceId = randomUUID();
@@ -100,10 +100,10 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     workspaceName: string,
     now: number,
   ): Promise<{ key: string; info: ApiKeyInfo } | undefined> {
-    // IMMEDIATE: the write lock first, so two processes on one file cannot both see no key.
+    // One write transaction: the count and the insert see no other writer between them.
     return this.db
       .transaction(() =>
-        (this.count.get()?.n ?? 0) > 0 ? undefined : this.createKeyNow(workspaceName, now),
+        (this.count.get()?.n ?? 0) > 0 ? undefined : this.insertKeySync(workspaceName, now),
       )
       .immediate();
   }
