@@ -56,6 +56,14 @@ export interface ApiKeyStore {
   authenticate(key: string): Promise<Principal | undefined>;
   /** Creates the workspace if needed, then a key in it. */
   createKey(workspaceName: string, now: number): Promise<{ key: string; info: ApiKeyInfo }>;
+  /**
+   * Creates a key as createKey does, but only while no key exists at all, atomically: of several
+   * processes starting at once on an empty database, one creates it, the others get undefined.
+   */
+  createFirstKey(
+    workspaceName: string,
+    now: number,
+  ): Promise<{ key: string; info: ApiKeyInfo } | undefined>;
   listKeys(): Promise<ApiKeyInfo[]>;
   /** Resolves to false when there is no such key or it was already revoked. */
   revokeKey(keyId: string, now: number): Promise<boolean>;

@@ -9,7 +9,10 @@ import {
   keyIdOf,
   type Principal,
 } from "../../auth/api-keys.js";
-import { inTransaction, type Pool } from "./pool.js";
+import { inTransaction, type Pool, type PoolClient } from "./pool.js";
+
+/** The advisory lock key of the first key's creation: any fixed number, the same everywhere. */
+const FIRST_KEY_LOCK = 7_240_331_003;
 
 interface KeyRow {
   id: string;
@@ -38,32 +41,20 @@ export class PostgresApiKeyStore implements ApiKeyStore {
   }
 
   async createKey(workspaceName: string, now: number): Promise<{ key: string; info: ApiKeyInfo }> {
+    return inTransaction(this.pool, ({ client }) => insertKey(client, workspaceName, now));
+  }
+
+  async createFirstKey(
+    workspaceName: string,
+    now: number,
+  ): Promise<{ key: string; info: ApiKeyInfo } | undefined> {
     return inTransaction(this.pool, async ({ client }) => {
-      // Two creators of one new workspace: the second's insert waits, then finds the first's row.
-      await client.query(
-        `INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO NOTHING`,
-        [randomUUID(), workspaceName, now],
-      );
-      const { rows } = await client.query<{ id: string }>(
-        "SELECT id FROM workspaces WHERE name = $1",
-        [workspaceName],
-      );
-      const workspaceId = rows[0]?.id;
-      if (!workspaceId) throw new Error(`workspace ${workspaceName} vanished`);
-      const issued = issueApiKey();
-      await client.query(
-        "INSERT INTO api_keys (id, workspace_id, secret_hash, created_at) VALUES ($1, $2, $3, $4)",
-        [issued.keyId, workspaceId, issued.secretHash, now],
-      );
-      const info: ApiKeyInfo = {
-        keyId: issued.keyId,
-        workspaceId,
-        workspaceName,
-        createdAt: now,
-        revokedAt: null,
-      };
-      return { key: issued.key, info };
+      // Replicas starting together on an empty database: one at a time past this lock, so only
+      // the first finds no key.
+      await client.query("SELECT pg_advisory_xact_lock($1)", [FIRST_KEY_LOCK]);
+      const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM api_keys");
+      if ((rows[0]?.n ?? 0) > 0) return undefined;
+      return insertKey(client, workspaceName, now);
     });
   }
 
@@ -94,4 +85,36 @@ export class PostgresApiKeyStore implements ApiKeyStore {
     );
     return rows[0]?.n ?? 0;
   }
+}
+
+/** The workspace (made if needed) and a new key in it, inside the caller's transaction. */
+async function insertKey(
+  client: PoolClient,
+  workspaceName: string,
+  now: number,
+): Promise<{ key: string; info: ApiKeyInfo }> {
+  // Two creators of one new workspace: the second's insert waits, then finds the first's row.
+  await client.query(
+    `INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO NOTHING`,
+    [randomUUID(), workspaceName, now],
+  );
+  const { rows } = await client.query<{ id: string }>("SELECT id FROM workspaces WHERE name = $1", [
+    workspaceName,
+  ]);
+  const workspaceId = rows[0]?.id;
+  if (!workspaceId) throw new Error(`workspace ${workspaceName} vanished`);
+  const issued = issueApiKey();
+  await client.query(
+    "INSERT INTO api_keys (id, workspace_id, secret_hash, created_at) VALUES ($1, $2, $3, $4)",
+    [issued.keyId, workspaceId, issued.secretHash, now],
+  );
+  const info: ApiKeyInfo = {
+    keyId: issued.keyId,
+    workspaceId,
+    workspaceName,
+    createdAt: now,
+    revokedAt: null,
+  };
+  return { key: issued.key, info };
 }

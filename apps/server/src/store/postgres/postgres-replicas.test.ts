@@ -122,3 +122,22 @@ describe("two replicas on one PostgreSQL database", () => {
     expect(replicas.flatMap((replica) => replica.specProblems())).toEqual([]);
   });
 });
+
+describe("replicas starting together on an empty database", () => {
+  it("make one first key between them, not one each", async () => {
+    const empty = await createTestDatabase();
+    const { openPostgresStores } = await import("./postgres-stores.js");
+    const { ensureFirstApiKey } = await import("../../first-start.js");
+    const stores = await Promise.all(
+      Array.from({ length: 5 }, () => openPostgresStores(empty.url)),
+    );
+    try {
+      const keys = await Promise.all(stores.map((s) => ensureFirstApiKey(s.apiKeys, Date.now())));
+      expect(keys.filter((key) => key !== undefined)).toHaveLength(1);
+      expect(await stores[0]?.apiKeys.countKeys()).toBe(1);
+    } finally {
+      for (const s of stores) await s.close();
+      await empty.drop();
+    }
+  });
+});

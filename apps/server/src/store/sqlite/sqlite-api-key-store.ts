@@ -74,24 +74,37 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   async createKey(workspaceName: string, now: number): Promise<{ key: string; info: ApiKeyInfo }> {
+    return this.db.transaction(() => this.insertKeySync(workspaceName, now)).immediate();
+  }
+
+  /** The workspace (made if needed) and a new key in it; call inside a write transaction. */
+  private insertKeySync(workspaceName: string, now: number): { key: string; info: ApiKeyInfo } {
+    let workspaceId = this.selectWorkspace.get(workspaceName)?.id;
+    if (!workspaceId) {
+      workspaceId = randomUUID();
+      this.insertWorkspace.run(workspaceId, workspaceName, now);
+    }
+    const issued = issueApiKey();
+    this.insertKey.run(issued.keyId, workspaceId, issued.secretHash, now);
+    const info: ApiKeyInfo = {
+      keyId: issued.keyId,
+      workspaceId,
+      workspaceName,
+      createdAt: now,
+      revokedAt: null,
+    };
+    return { key: issued.key, info };
+  }
+
+  async createFirstKey(
+    workspaceName: string,
+    now: number,
+  ): Promise<{ key: string; info: ApiKeyInfo } | undefined> {
+    // One write transaction: the count and the insert see no other writer between them.
     return this.db
-      .transaction(() => {
-        let workspaceId = this.selectWorkspace.get(workspaceName)?.id;
-        if (!workspaceId) {
-          workspaceId = randomUUID();
-          this.insertWorkspace.run(workspaceId, workspaceName, now);
-        }
-        const issued = issueApiKey();
-        this.insertKey.run(issued.keyId, workspaceId, issued.secretHash, now);
-        const info: ApiKeyInfo = {
-          keyId: issued.keyId,
-          workspaceId,
-          workspaceName,
-          createdAt: now,
-          revokedAt: null,
-        };
-        return { key: issued.key, info };
-      })
+      .transaction(() =>
+        (this.count.get()?.n ?? 0) > 0 ? undefined : this.insertKeySync(workspaceName, now),
+      )
       .immediate();
   }
 
