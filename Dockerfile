@@ -1,5 +1,5 @@
-# The server as a container: the release tarball (npm run release) installed with production
-# dependencies only, run as the unprivileged `node` user, data in the /data volume.
+# The server as a container: the release tarball (npm run release: the server, its spec and the
+# built web console) installed with production dependencies only, run as the unprivileged `node` user, data in the /data volume.
 # Not built by CI here (this project's machines have no Docker engine); the same release steps
 # run in apps/server/test/release.test.ts, which CI does run.
 

@@ -3,12 +3,15 @@
 // apps/server/src, openapi.yaml, and the manifest of its production dependencies: package.json
 // and npm-shrinkwrap.json (the lock npm keeps inside a package), cut from the repository's
 // package-lock.json so that the versions installed are the ones the tests ran against. The
-// tarball mirrors the repository's layout (apps/server/dist beside openapi.yaml), so the server
-// finds its spec where it does in a checkout.
+// tarball mirrors the repository's layout (apps/server/dist beside openapi.yaml and the web
+// console's built files in apps/console/dist), so the server finds them where it does in a
+// checkout.
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -24,6 +27,8 @@ import { parseArgs } from "node:util";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const SERVER = "apps/server";
+/** The web console, built by Vite (`npm run build`); static files the server serves at /console. */
+const CONSOLE_DIST = "apps/console/dist";
 const BINS = {
   "contacts-server": `${SERVER}/dist/main.js`,
   "contacts-admin": `${SERVER}/dist/admin/cli.js`,
@@ -67,7 +72,13 @@ function release(stage, outDir) {
     private: true,
     type: "module",
     bin: BINS,
-    files: [`${SERVER}/dist`, `${SERVER}/package.json`, "openapi.yaml", "npm-shrinkwrap.json"],
+    files: [
+      `${SERVER}/dist`,
+      `${SERVER}/package.json`,
+      CONSOLE_DIST,
+      "openapi.yaml",
+      "npm-shrinkwrap.json",
+    ],
     // exec: npm passes SIGTERM to the shell it starts, which would not pass it on.
     scripts: {
       start: `exec node ${BINS["contacts-server"]}`,
@@ -110,6 +121,11 @@ function release(stage, outDir) {
     type: "module",
   });
   copyFileSync(join(root, "openapi.yaml"), join(stage, "openapi.yaml"));
+  // The console as built (npm run release builds it first, with the server's dependencies).
+  if (!existsSync(join(root, CONSOLE_DIST, "index.html"))) {
+    fail(`${CONSOLE_DIST} is not built: run \`npm run build\` first`);
+  }
+  cpSync(join(root, CONSOLE_DIST), join(stage, CONSOLE_DIST), { recursive: true });
   copyFileSync(join(root, "LICENSE"), join(stage, "LICENSE"));
   writeFileSync(join(stage, "README.md"), releaseReadme(manifest));
 
@@ -136,6 +152,13 @@ function compileServer(outDir) {
   );
 }
 
+/**
+ * Workspace packages the server may import lazily (`import("…")`) for a feature that refuses with
+ * a clear message when the package is missing: the admin CLI's import/export through --url uses
+ * the client, which a release does not carry.
+ */
+const OPTIONAL_AT_RUN_TIME = new Set(["@contacts/client"]);
+
 /** The @contacts/* packages that the compiled JavaScript imports at run time. */
 function workspaceImports(dir) {
   const found = new Set();
@@ -145,7 +168,10 @@ function workspaceImports(dir) {
     for (const match of code.matchAll(
       /\bfrom\s+["'](@contacts\/[^"'/]+)|import\(\s*["'](@contacts\/[^"'/]+)/g,
     )) {
-      found.add(match[1] ?? match[2]);
+      const name = match[1] ?? match[2];
+      // Loaded lazily by one optional feature that says what it needs when missing.
+      if (match[2] && OPTIONAL_AT_RUN_TIME.has(name)) continue;
+      found.add(name);
     }
   }
   return [...found];
@@ -219,6 +245,8 @@ npm ci --omit=dev                                  # production dependencies, as
 npm start                                          # serves on 0.0.0.0:3000, data in ./data/contacts.db
 npm run --silent admin -- keys create --workspace acme   # prints only the new key
 \`\`\`
+
+The web console is at \`/console\` (sign in with a key), the API docs at \`/docs\`.
 
 better-sqlite3 downloads a prebuilt binary for your platform, or compiles one (python3, make and
 a C++ compiler) where it cannot. Configuration (HOST, PORT, DATABASE_URL, LOG_LEVEL, …) is read

@@ -14,6 +14,7 @@ const BOTH_STORES = [
   "test/contact-fields.test.ts",
   "test/unicode.test.ts",
   "test/usage.test.ts",
+  "test/bulk-http.test.ts",
   "test/workspace-isolation.test.ts",
   "test/http-conventions.test.ts",
   "test/operability.test.ts",
@@ -25,8 +26,8 @@ const BOTH_STORES = [
   "test/sdk/usage.test.ts",
   "test/property/*.test.ts",
 ];
-/** Tests of the PostgreSQL store itself. */
-const POSTGRES_ONLY = ["src/store/postgres/**/*.test.ts"];
+/** Tests of the PostgreSQL store itself, and of replicas (which need a shared database). */
+const POSTGRES_ONLY = ["src/store/postgres/**/*.test.ts", "test/replicas/**/*.test.ts"];
 
 const postgres = await postgresReachable();
 if (!postgres) {

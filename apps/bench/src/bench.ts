@@ -24,6 +24,7 @@ import {
   seedThroughPostgresStore,
 } from "./postgres-dataset.js";
 import { startTarget, type Target } from "./processes.js";
+import { benchReplicas, REPLICAS_SCENARIO } from "./replicas-bench.js";
 import { benchScenarios, type Scenario } from "./scenarios.js";
 import {
   chooseServerCode,
@@ -68,6 +69,29 @@ const { code, warning } = chooseServerCode(args.string("from", "auto"));
 const UNLIMITED = { RATE_LIMIT_RPS: "1000000", RATE_LIMIT_BURST: "1000000" };
 const log = (line: string) => process.stderr.write(`${line}\n`);
 if (warning) log(`warning: ${warning}`);
+
+// PostgreSQL's "1 vs 2 replicas" runs its own servers on its own database (replicas-bench.ts).
+const requested = args.list("scenarios", []);
+if (
+  store === "postgres" &&
+  (requested.length === 0 || requested.some((w) => REPLICAS_SCENARIO.startsWith(w)))
+) {
+  const replicaTable = await benchReplicas({
+    code,
+    adminUrl,
+    rounds,
+    seconds,
+    warmup,
+    connections,
+    contacts: Math.min(contacts, 2000),
+    logLevel,
+    log,
+  });
+  process.stdout.write(replicaTable);
+  if (requested.length > 0 && requested.every((w) => REPLICAS_SCENARIO.startsWith(w))) {
+    process.exit(0);
+  }
+}
 
 const dir = mkdtempSync(join(tmpdir(), "contacts-bench-"));
 const modules = await loadServerModules(code.dir);

@@ -158,7 +158,7 @@ export function listeningPorts(pid: number): number[] {
   return ports;
 }
 
-function statusMb(pid: number, field: "VmRSS" | "VmHWM"): number {
+export function statusMb(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1];

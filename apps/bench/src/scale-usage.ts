@@ -1,6 +1,8 @@
 // The usage part of `npm run bench:scale`: the p99 of a list page with metrics and of the top
 // lists with no usage, then with `events` usage events over `contacts` contacts (spread over 60
-// days, so about half fall in the metrics window), through the real server over HTTP.
+// days, so about half fall in the metrics window), through the real server over HTTP. The events
+// are seeded through the usage store's record path (dedupe, hourly and daily totals, the top
+// window), `seedBatch` events a transaction.
 import { join } from "node:path";
 import { contactRefs, createKey, seedThroughStore } from "./dataset.js";
 import { startTarget } from "./processes.js";
@@ -17,6 +19,8 @@ export interface UsageScaleOptions {
   contacts: number;
   samples: number;
   budgetMs: number;
+  /** Events per seeding transaction. */
+  seedBatch: number;
   log: (line: string) => void;
 }
 
@@ -24,12 +28,14 @@ const SHAPES = [
   { name: "list page of 50 with metrics", path: "/v2/contacts?limit=50&include_metrics=true" },
   { name: "usage/top by cost (30 days)", path: "/v2/usage/top?by=cost&limit=10" },
   { name: "usage/top by errors (30 days)", path: "/v2/usage/top?by=errors&limit=10" },
+  // Not the default period: summed from the daily totals at request time.
+  { name: "usage/top by cost, 30 days ending yesterday", path: "" },
   { name: "contact usage, 30 days by day", path: "" },
 ];
 
 /** Seeds, measures at 0 and at `events`; resolves to the Markdown report. */
 export async function usageScale(options: UsageScaleOptions): Promise<string> {
-  const { modules, code, dir, events, contacts, samples, budgetMs, log } = options;
+  const { modules, code, dir, events, contacts, samples, budgetMs, seedBatch, log } = options;
   const count = (x: number) => x.toLocaleString("en-US");
   const path = join(dir, "usage.db");
   let stores = modules.stores.openSqliteStores(path);
@@ -59,7 +65,7 @@ export async function usageScale(options: UsageScaleOptions): Promise<string> {
       for (const shape of SHAPES) {
         const result = await sampleLatency(
           server.url,
-          shape.path || `/v2/contacts/${newest}/usage`,
+          shape.path || otherPath(shape.name),
           { Authorization: `Bearer ${key}` },
           { samples, budgetMs },
         );
@@ -75,14 +81,25 @@ export async function usageScale(options: UsageScaleOptions): Promise<string> {
     }
   };
 
+  const today = Math.floor(Date.now() / 86_400_000);
+  const day = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
+  const otherPath = (name: string) =>
+    name.startsWith("contact usage")
+      ? `/v2/contacts/${newest}/usage`
+      : `/v2/usage/top?by=cost&limit=10&from=${day(today - 30)}&to=${day(today)}`;
   const before = await measure("0 events");
   stores = modules.stores.openSqliteStores(path);
-  log(`usage: seeding ${count(events)} events through the usage store …`);
+  // Room for the pages a large seeding transaction dirties (the seeding process only).
+  stores.database.pragma("cache_size = -524288");
+  log(
+    `usage: seeding ${count(events)} events through the usage store, ${count(seedBatch)} a transaction …`,
+  );
   let last = performance.now();
   const seedRate = await seedUsageThroughStore(stores, workspaceId, ids, events, {
     label: "scale",
     now: Date.now(),
     spanDays: 60,
+    batch: seedBatch,
     progress: (done) => {
       if (performance.now() - last < 5000 && done < events) return;
       last = performance.now();
@@ -100,7 +117,7 @@ export async function usageScale(options: UsageScaleOptions): Promise<string> {
   const list = (after[0] as LatencySamples).p99 / (before[0] as LatencySamples).p99;
   const top = Math.max((after[1] as LatencySamples).p99, (after[2] as LatencySamples).p99);
   return [
-    `### Usage at ${count(events)} events over ${count(contacts)} contacts (60 days; seeded through the usage store at ${rate(seedRate)} events/s)`,
+    `### Usage at ${count(events)} events over ${count(contacts)} contacts (60 days; seeded through the usage store's record path, ${count(seedBatch)} events a transaction, at ${rate(seedRate)} events/s)`,
     "",
     table(
       [
@@ -114,6 +131,6 @@ export async function usageScale(options: UsageScaleOptions): Promise<string> {
       rows,
     ),
     "",
-    `Targets: list page p99 within 1.5× of 0 events: ${ratio(list)} (${list <= 1.5 ? "met" : "not met"}); top p99 ≤ 50 ms: ${ms(top)} ms (${top <= 50 ? "met" : "not met"}).`,
+    `Targets: list page p99 within 1.5× of 0 events: ${ratio(list)} (${list <= 1.5 ? "met" : "not met"}); top p99 (default period) ≤ 50 ms: ${ms(top)} ms (${top <= 50 ? "met" : "not met"}).`,
   ].join("\n");
 }

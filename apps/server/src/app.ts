@@ -1,9 +1,13 @@
 import express, { type Express, type Request } from "express";
 import type { ApiKeyStore } from "./auth/api-keys.js";
-import { USAGE_BODY_LIMIT_BYTES } from "./config.js";
+import { ImportLineChecker } from "./bulk/import-line-checker.js";
+import { IMPORT_BODY_LIMIT_BYTES, USAGE_BODY_LIMIT_BYTES } from "./config.js";
+import { contactImporter } from "./contacts/contact-import.js";
 import { contactService } from "./contacts/contact-service.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
+import { bulkAdapter } from "./http/bulk-adapter.js";
+import { consoleRoutes } from "./http/console-routes.js";
 import { contactsAdapter } from "./http/contacts-adapter.js";
 import { cors } from "./http/cors.js";
 import { docsRoutes } from "./http/docs-routes.js";
@@ -13,6 +17,7 @@ import { headAsGet } from "./http/head-as-get.js";
 import { identitiesAdapter } from "./http/identities-adapter.js";
 import { jsonBody } from "./http/json-body.js";
 import { writeJsonInOneGo } from "./http/json-response.js";
+import { ndjsonBody } from "./http/ndjson-body.js";
 import { usageHandlers } from "./http/usage-handlers.js";
 import "./http/locals.js";
 import { openApiValidator } from "./http/openapi-validator.js";
@@ -25,12 +30,17 @@ import { routeMatcher } from "./http/route-match.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { series } from "./http/series.js";
 import { strictQueryString } from "./http/strict-query.js";
-import type { TokenBucketConfig } from "./http/token-buckets.js";
 import { idempotency } from "./idempotency/idempotency-middleware.js";
 import type { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import type { IdGenerator } from "./ids.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics, withStoreTiming } from "./observability/metrics.js";
+import {
+  localBucketStores,
+  type SharedRateLimits,
+  sharedBucketStores,
+} from "./rate-limits/bucket-store.js";
+import type { TokenBucketConfig } from "./rate-limits/token-buckets.js";
 import type { LoadedSpec } from "./spec.js";
 import { DEFAULT_RETENTION_DAYS } from "./usage/usage-rules.js";
 import { usageService } from "./usage/usage-service.js";
@@ -51,6 +61,11 @@ export interface AppDeps {
   readiness: () => Promise<Readiness>;
   /** Prometheus metrics; a fresh registry without process metrics by default. */
   metrics?: Metrics;
+  /**
+   * Redis shared by every replica for the rate limits (REDIS_URL); without it each process
+   * keeps its own buckets.
+   */
+  sharedRateLimits?: SharedRateLimits;
   config: {
     validateResponses: boolean;
     bodyLimitBytes: number;
@@ -61,6 +76,8 @@ export interface AppDeps {
     authFailureLimit?: TokenBucketConfig;
     /** Body limit of POST /v2/usage (a full batch); USAGE_BODY_LIMIT_BYTES by default. */
     usageBodyLimitBytes?: number;
+    /** Body limit of POST /v2/contacts/import; IMPORT_BODY_LIMIT_BYTES by default. */
+    importBodyLimitBytes?: number;
     /** Days of usage kept (USAGE_RETENTION_DAYS); 400 by default. */
     usageRetentionDays?: number;
   };
@@ -68,7 +85,7 @@ export interface AppDeps {
 
 /**
  * Builds the HTTP app. Middleware order: request id → request log and metrics → security
- * headers → CORS (answers preflights) → operator and docs routes (no key) → auth (failed
+ * headers → CORS (answers preflights) → operator, docs and console routes (no key) → auth (failed
  * attempts limited per address) → rate limit → known route → body reader → spec validator →
  * idempotency keys → handlers → one error renderer. Auth and the rate limit come before the body
  * reader so that unauthenticated or throttled clients cannot make the server read bodies (the
@@ -99,7 +116,24 @@ export function createApp(deps: AppDeps): Express {
   // checked from Content-Length before the body is read as for every other route.
   const contactBody = jsonBody(deps.config.bodyLimitBytes);
   const usageBody = jsonBody(deps.config.usageBodyLimitBytes ?? USAGE_BODY_LIMIT_BYTES);
-  const bodyOf = (req: Request) => (req.path === "/v2/usage" ? usageBody : contactBody);
+  // An import's JSON Lines are streamed by its handler, never held whole: 64 MiB by default.
+  const importBodyLimit = deps.config.importBodyLimitBytes ?? IMPORT_BODY_LIMIT_BYTES;
+  const importBody = ndjsonBody(importBodyLimit);
+  const bodyOf = (req: Request) =>
+    req.path === "/v2/usage"
+      ? usageBody
+      : req.path === "/v2/contacts/import" && req.method === "POST"
+        ? importBody
+        : contactBody;
+  const buckets = deps.sharedRateLimits
+    ? sharedBucketStores({
+        shared: deps.sharedRateLimits,
+        now: deps.now,
+        logger: deps.logger,
+        registry: metrics.registry,
+      })
+    : localBucketStores(deps.now);
+  const rateLimiter = rateLimit(buckets("per-key", deps.config.rateLimit));
 
   // Each series is one router layer (see series.ts for why).
   const allowCrossOrigin = cors(deps.config.corsOrigins ?? []);
@@ -115,6 +149,7 @@ export function createApp(deps: AppDeps): Express {
   const publicRoutes = express.Router({ caseSensitive: true, strict: true });
   publicRoutes.use(operatorRoutes({ spec: deps.spec, metrics, readiness: deps.readiness }));
   publicRoutes.use(docsRoutes());
+  publicRoutes.use(consoleRoutes());
   app.use((req, res, next) =>
     req.path.startsWith("/v2/") ? next() : publicRoutes(req, res, next),
   );
@@ -124,9 +159,10 @@ export function createApp(deps: AppDeps): Express {
       // Who is asking, and whether they may, before any body is read.
       requireApiKey(
         apiKeys,
-        deps.config.authFailureLimit && failedAuthLimit(deps.config.authFailureLimit, deps.now),
+        deps.config.authFailureLimit &&
+          failedAuthLimit(buckets("failed-auth", deps.config.authFailureLimit)),
       ),
-      rateLimit(deps.config.rateLimit, deps.now),
+      rateLimiter,
       requireKnownRoute,
       (req, res, next) => bodyOf(req)[0](req, res, next),
       (req, res, next) => bodyOf(req)[1](req, res, next),
@@ -144,6 +180,13 @@ export function createApp(deps: AppDeps): Express {
     ...contactsAdapter(service, usage),
     ...identitiesAdapter(service, usage),
     ...usageHandlers(usage),
+    ...bulkAdapter({
+      importer: contactImporter({ store: contacts, ids: deps.ids, now: deps.now }),
+      checker: new ImportLineChecker(deps.spec.document),
+      store: contacts,
+      rateLimiter,
+      bodyLimitBytes: importBodyLimit,
+    }),
   });
   app.use(router);
 

@@ -35,6 +35,8 @@ describe("loadConfig", () => {
       corsOrigins: [],
       usageBodyLimitBytes: 2 * 1024 * 1024,
       usageRetentionDays: 400,
+      redisUrl: undefined,
+      redisKeyPrefix: "contacts:",
     } satisfies Config);
   });
 
@@ -77,6 +79,16 @@ describe("loadConfig", () => {
     ],
     ["a connection cap", { MAX_CONNECTIONS: "19936" }, { maxConnections: 19_936 }],
     ["an empty value as unset", { MAX_CONNECTIONS: "", PORT: "" }, { maxConnections: 1024 }],
+    [
+      "a Redis URL for shared rate limits",
+      { REDIS_URL: "redis://cache.internal:6380/2", REDIS_KEY_PREFIX: "staging:" },
+      { redisUrl: "redis://cache.internal:6380/2", redisKeyPrefix: "staging:" },
+    ],
+    [
+      "a TLS Redis URL",
+      { REDIS_URL: "rediss://u:p@cache:6380" },
+      { redisUrl: "rediss://u:p@cache:6380" },
+    ],
   ])("reads %s", (_name, env, want) => {
     expect(load(env)).toMatchObject(want);
   });
@@ -105,6 +117,12 @@ describe("loadConfig", () => {
       { MAX_CONNECTIONS: "19937" },
       /MAX_CONNECTIONS \(19937\) must leave 64 of the 20000 open files .* at most 19936/,
     ],
+    [
+      "a Redis URL of another scheme",
+      { REDIS_URL: "http://cache:6379" },
+      /REDIS_URL must be a redis:/,
+    ],
+    ["a Redis URL without a host", { REDIS_URL: "redis:///0" }, /REDIS_URL must be a redis:/],
   ])("refuses %s", (_name, env, message) => {
     expect(() => load(env)).toThrow(message);
   });

@@ -2,8 +2,8 @@ import { isAbsolute, resolve } from "node:path";
 import { parseCorsOrigins } from "./http/cors.js";
 import type { ConnectionLimits } from "./http/http-server.js";
 import type { RateLimitConfig } from "./http/rate-limit.js";
-import type { TokenBucketConfig } from "./http/token-buckets.js";
 import { openFileLimit } from "./open-file-limit.js";
+import type { TokenBucketConfig } from "./rate-limits/token-buckets.js";
 
 /** Which store DATABASE_URL selects: a path is the embedded SQLite default, postgres:// a server. */
 export type DatabaseTarget = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
@@ -53,6 +53,10 @@ export interface Config extends ConnectionLimits {
   usageBodyLimitBytes: number;
   /** Usage of days older than this is pruned, and refused on the way in. */
   usageRetentionDays: number;
+  /** Redis shared by every replica for the rate limits; without it each process has its own. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key the server writes (several deployments may share one Redis). */
+  redisKeyPrefix: string;
 }
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -80,6 +84,8 @@ export interface ConfigHost {
 }
 /** 1000 events with every field at its longest in UTF-8 take about 1.8 MB. */
 export const USAGE_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+/** Body limit of POST /v2/contacts/import (JSON Lines, read as a stream, never held whole). */
+export const IMPORT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Reads the config from environment variables; throws a readable error on a bad value. */
 export function loadConfig(
@@ -130,7 +136,20 @@ export function loadConfig(
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
     usageBodyLimitBytes: USAGE_BODY_LIMIT_BYTES,
     usageRetentionDays: parseRetentionDays(env),
+    redisUrl: parseRedisUrl(env.REDIS_URL),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || "contacts:",
   };
+}
+
+/** REDIS_URL: `redis://` or `rediss://` (TLS); anything else stops the server at start. */
+function parseRedisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^rediss?:\/\/[^/]/.test(raw)) {
+    throw new Error(
+      "REDIS_URL must be a redis:// or rediss:// URL (redis://[user:password@]host[:port][/db])",
+    );
+  }
+  return raw;
 }
 
 /** The PG_* variables: PostgreSQL's pool and timeouts (read on SQLite too, so typos fail early). */

@@ -3,14 +3,15 @@ import type { ApiKeyStore } from "./auth/api-keys.js";
 /**
  * On a database with no API key at all, creates workspace "default" with one key and returns
  * it; undefined when keys already exist. Runs before the server listens, so no request can
- * arrive before a key exists.
+ * arrive before a key exists. The check and the creation are one transaction: of replicas
+ * starting at once on an empty database, one makes the key and prints it.
  */
 export async function ensureFirstApiKey(
   keys: ApiKeyStore,
   now: number,
 ): Promise<string | undefined> {
   if ((await keys.countKeys()) > 0) return undefined;
-  return (await keys.createKey("default", now)).key;
+  return (await keys.createFirstKey("default", now))?.key;
 }
 
 /** What the operator reads once; printed on stderr, away from the JSON log stream on stdout. */

@@ -10,6 +10,7 @@ import { createIdGenerator } from "./ids.js";
 import { createLogger, errorFields } from "./logger.js";
 import { LogSampler } from "./observability/log-sampler.js";
 import { createMetrics } from "./observability/metrics.js";
+import { connectRedis } from "./rate-limits/redis-connection.js";
 import { describeDatabase, openStores } from "./server-store.js";
 import { loadSpec } from "./spec.js";
 import { startUsagePruning } from "./usage/usage-pruning.js";
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
     listWorkers: config.listWorkers,
     postgres: config.postgres,
   });
+  // Rate limits shared by every replica; without REDIS_URL each process has its own buckets.
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   // Set on SIGTERM/SIGINT: /readyz turns 503 so load balancers stop sending new work.
   let draining = false;
   const app = createApp({
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
     readiness: async () =>
       draining ? { ready: false, checks: { shutdown: "draining" } } : stores.readiness(),
     metrics: createMetrics({ processMetrics: true }),
+    ...(redis && { sharedRateLimits: { redis, keyPrefix: config.redisKeyPrefix } }),
     ids: createIdGenerator(),
     now: Date.now,
     logger,
@@ -70,7 +74,11 @@ async function main(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
-  logger.info("listening", { url: baseUrl, database: describeDatabase(config.database) });
+  logger.info("listening", {
+    url: baseUrl,
+    database: describeDatabase(config.database),
+    rate_limits: redis ? "shared (Redis)" : "per process",
+  });
   if (firstKey) process.stderr.write(`${firstKeyMessage(firstKey, baseUrl)}\n`);
 
   const stopPruning = startIdempotencyPruning(stores.idempotency, Date.now, logger);
@@ -108,6 +116,7 @@ async function main(): Promise<void> {
     net.Server.prototype.close.call(server, () => {
       stopPruning();
       stopUsagePruning();
+      redis?.disconnect();
       void stores.close().finally(() => {
         logger.info("stopped");
         process.exit(0);

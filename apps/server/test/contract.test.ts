@@ -27,6 +27,10 @@ const json = (body: unknown): RequestInit => ({
   headers: { "content-type": "application/json" },
   body: JSON.stringify(body),
 });
+const ndjson = (body: string): RequestInit => ({
+  headers: { "content-type": "application/x-ndjson" },
+  body,
+});
 const TOO_LARGE = JSON.stringify({ external_id: "big", display_name: "x".repeat(200 * 1024) });
 let counter = 0;
 const uniqueId = () => `contract_${++counter}`;
@@ -175,6 +179,41 @@ const CASES: Record<string, (ctx: Context) => Promise<Response>> = {
     }),
   "deleteContact 429": (ctx) => ctx.limitedWs.fetch("/v2/contacts/user_1", { method: "DELETE" }),
   "deleteContact 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts/user_1", { method: "DELETE" }),
+
+  "importContacts 200": (ctx) =>
+    ctx.ws.fetch("/v2/contacts/import?mode=upsert", {
+      method: "POST",
+      ...ndjson(
+        `{"external_id":"${uniqueId()}","tags":["a"]}\n{"external_id":"","email":"nope"}\nnot json\n`,
+      ),
+    }),
+  "importContacts 400": (ctx) =>
+    ctx.ws.fetch("/v2/contacts/import?mode=merge", { method: "POST", ...ndjson("{}\n") }),
+  "importContacts 401": (ctx) =>
+    ctx.server.fetch("/v2/contacts/import", { method: "POST", ...ndjson("{}\n") }),
+  "importContacts 413": (ctx) =>
+    ctx.ws.fetch("/v2/contacts/import", {
+      method: "POST",
+      ...ndjson(`${JSON.stringify({ external_id: "big", display_name: "x" })}\n`.repeat(40_000)),
+    }),
+  "importContacts 415": (ctx) =>
+    ctx.ws.fetch("/v2/contacts/import", { method: "POST", ...json({ external_id: "x" }) }),
+  "importContacts 429": (ctx) =>
+    ctx.limitedWs.fetch("/v2/contacts/import", {
+      method: "POST",
+      ...ndjson('{"external_id":"x"}\n'),
+    }),
+  "importContacts 500": (ctx) =>
+    ctx.brokenWs.fetch("/v2/contacts/import", {
+      method: "POST",
+      ...ndjson('{"external_id":"x"}\n'),
+    }),
+
+  "exportContacts 200": (ctx) => ctx.ws.fetch("/v2/contacts/export"),
+  "exportContacts 400": (ctx) => ctx.ws.fetch("/v2/contacts/export?limit=10"),
+  "exportContacts 401": (ctx) => ctx.server.fetch("/v2/contacts/export"),
+  "exportContacts 429": (ctx) => ctx.limitedWs.fetch("/v2/contacts/export"),
+  "exportContacts 500": (ctx) => ctx.brokenWs.fetch("/v2/contacts/export"),
 
   "recordUsage 200": (ctx) =>
     ctx.ws.fetch("/v2/usage", { method: "POST", ...json({ events: [usageEvent()] }) }),
@@ -404,7 +443,8 @@ const ctx = {} as Context;
 const unexpectedErrors: string[] = [];
 
 beforeAll(async () => {
-  ctx.server = await startTestServer();
+  // A small import limit, so that the 413 case sends 2 MB rather than 64 MiB.
+  ctx.server = await startTestServer({ importBodyLimitBytes: 1024 * 1024 });
   ctx.ws = await ctx.server.workspace();
   ctx.broken = await startTestServer({
     logger: createLogger("error", { write: (line) => unexpectedErrors.push(line) }),

@@ -38,6 +38,7 @@ describe("HEAD answers as GET, without a body", () => {
   it("covers every GET route of the spec", () => {
     expect(getRoutes.map((op) => op.path).sort()).toEqual([
       "/v2/contacts",
+      "/v2/contacts/export",
       "/v2/contacts/{id}",
       "/v2/contacts/{id}/usage",
       "/v2/identities",
@@ -63,6 +64,16 @@ describe("HEAD answers as GET, without a body", () => {
     expect(Number(head.headers.get("content-length"))).toBe(Buffer.byteLength(getBody));
     for (const name of REPRESENTATION) expect(head.headers.get(name)).toBe(get.headers.get(name));
     expect(head.headers.get("request-id")).toBeTruthy();
+  });
+
+  it("on the export, a stream: the same status and media type, no body", async () => {
+    const get = await ws.fetch("/v2/contacts/export");
+    expect((await get.text()).length).toBeGreaterThan(0);
+    const head = await ws.fetch("/v2/contacts/export", { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+    expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+    expect(head.headers.get("cache-control")).toBe(get.headers.get("cache-control"));
   });
 
   it("with the same conditions: 304 for a current ETag, 401 without a key", async () => {

@@ -76,21 +76,41 @@ describe("the release artifact, installed with production dependencies only", ()
     };
     expect(Object.keys(manifest.bin).sort()).toEqual(["contacts-admin", "contacts-server"]);
     expect(Object.keys(manifest.dependencies)).toContain("better-sqlite3");
-    for (const file of ["npm-shrinkwrap.json", "openapi.yaml", "LICENSE", "README.md"]) {
+    for (const file of [
+      "npm-shrinkwrap.json",
+      "openapi.yaml",
+      "LICENSE",
+      "README.md",
+      "apps/console/dist/index.html",
+    ]) {
       expect(existsSync(join(install, file)), file).toBe(true);
     }
-    for (const tool of ["typescript", "tsx", "turbo", "vitest", "@contacts/api-types"]) {
+    for (const tool of [
+      "typescript",
+      "tsx",
+      "turbo",
+      "vitest",
+      "vite",
+      "@contacts/api-types",
+      "@contacts/console",
+    ]) {
       expect(existsSync(join(install, "node_modules", tool)), tool).toBe(false);
     }
     expect(existsSync(join(install, "apps/server/src"))).toBe(false);
   });
 
-  it("starts with npm start, answers /healthz, serves its spec and docs, and creates a contact", async () => {
+  it("starts with npm start, answers /healthz, serves its spec, docs and console, and creates a contact", async () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     const spec = await fetch(`${server.url}/openapi.yaml`);
     expect(await spec.text()).toBe(readFileSync(join(repo, "openapi.yaml"), "utf8"));
     expect((await fetch(`${server.url}/docs`)).status).toBe(200);
+    const page = await fetch(`${server.url}/console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const script = /<script[^>]*\bsrc="([^"]+)"/.exec(await page.text())?.[1];
+    expect(script).toMatch(/^\/console\/assets\/.+\.js$/);
+    expect((await fetch(`${server.url}${script}`)).status).toBe(200);
 
     const created = await fetch(`${server.url}/v2/contacts`, {
       method: "POST",

@@ -363,3 +363,49 @@ describe("deleting a contact and retention", () => {
     }
   });
 });
+
+describe("ETags over metrics", () => {
+  const get = (path: string, ifNoneMatch?: string) =>
+    ws.fetch(path, { headers: ifNoneMatch ? { "if-none-match": ifNoneMatch } : {} });
+  const patch = (path: string, ifMatch: string) =>
+    ws.fetch(path, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", "if-match": ifMatch },
+      body: JSON.stringify({ display_name: "changed" }),
+    });
+
+  it.each([
+    ["a contact", (id: string) => `/v2/contacts/${id}`],
+    ["an identity with metrics", (id: string) => `/v2/identities/${id}?include_metrics=true`],
+  ])(
+    "never answers 304 over metrics that moved (%s); If-Match still follows the version",
+    async (_name, pathOf) => {
+      await record(ws, [event("etag_user", clock)]);
+      const { _id: id } = (await (await ws.fetch("/v2/contacts/etag_user")).json()) as {
+        _id: string;
+      };
+      const path = pathOf(id);
+      const before = (await get(path)).headers.get("etag") as string;
+      expect((await get(path, before)).status).toBe(304);
+
+      await record(ws, [event("etag_user", clock, { cost: 2 })]);
+      const moved = await get(path, before);
+      expect(moved.status).toBe(200);
+      const after = moved.headers.get("etag") as string;
+      expect(after).not.toBe(before);
+      expect((await get(path, after)).status).toBe(304);
+      expect((await get(path, `W/${after}`)).status).toBe(304);
+
+      // The metrics leave the 30-day window as the clock moves: the tag moves with them.
+      clock += 31 * DAY_MS;
+      const aged = await get(path, after);
+      expect(aged.status).toBe(200);
+      expect(aged.headers.get("etag")).not.toBe(after);
+
+      // A write is conditional on the contact's version, whatever metrics its tag was read with.
+      const writePath = path.replace(/\?.*$/, "");
+      expect((await patch(writePath, before)).status).toBe(200);
+      expect((await patch(writePath, after)).status).toBe(412);
+    },
+  );
+});

@@ -25,6 +25,8 @@ type TopContactListSchema = Schemas["TopContactList"];
 type IdentitySchema = Schemas["Identity"];
 type IdentityResponseSchema = Schemas["IdentityResponse"];
 type IdentityListSchema = Schemas["IdentityList"];
+type ImportResultSchema = Schemas["ImportResult"];
+type ImportLineErrorSchema = Schemas["ImportLineError"];
 type ListContactsQuery = NonNullable<operations["listContacts"]["parameters"]["query"]>;
 
 /** A user of the customer's system, as the API returns it. */
@@ -43,6 +45,17 @@ export interface ListContactsParams extends ListContactsQuery {}
 export interface ContactMetrics extends MetricsSchema {}
 /** The one error shape of the API. */
 export interface ApiErrorBody extends ErrorSchema {}
+
+/** What `POST /v2/contacts/import` did: counts per outcome and the first rejected lines. */
+export interface ImportResult extends ImportResultSchema {
+  errors: ImportLineError[];
+}
+/** One rejected import line: its number, and the error a create of it would answer. */
+export interface ImportLineError extends ImportLineErrorSchema {}
+/** What an import does with an `external_id` the workspace already has. */
+export type ImportMode = NonNullable<
+  NonNullable<operations["importContacts"]["parameters"]["query"]>["mode"]
+>;
 
 /** A contact's `_id`: `contact_` + a ULID. */
 export type ContactId = Schemas["ContactId"];

@@ -23,6 +23,9 @@ export type {
   Identity,
   IdentityList,
   IdentitySortField,
+  ImportLineError,
+  ImportMode,
+  ImportResult,
   ListContactsParams,
   Metadata,
   operations,
@@ -31,6 +34,12 @@ export type {
   UpdateContactRequest,
 } from "@contacts/api-types";
 export type { ApiPromise, ApiResult } from "./internal/api-promise.js";
+export type {
+  ContactsImportProgress,
+  ContactsImportResult,
+  ImportItem,
+  ImportOptions,
+} from "./internal/bulk.js";
 export type { ContactsClient, ContactsClientOptions } from "./internal/client.js";
 export type {
   ContactResult,

@@ -5,6 +5,8 @@
  */
 import { existsSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { CsvHeaderError } from "../bulk/csv-format.js";
+import { OrqSourceError } from "../bulk/orq-source.js";
 import { loadPostgresSettings } from "../config.js";
 import {
   describeDatabase,
@@ -15,17 +17,28 @@ import {
 } from "../server-store.js";
 import { createPrivateFile, createPrivateFolder } from "../store/sqlite/private-files.js";
 import { VERSION } from "../version.js";
-import { ADMIN_USAGE, type AdminCommand, parseAdminArgs, UsageError } from "./admin-args.js";
+import {
+  ADMIN_USAGE,
+  type AdminCommand,
+  type ExportCommand,
+  type ImportCommand,
+  parseAdminArgs,
+  UsageError,
+} from "./admin-args.js";
 import { adminDatabase, inspectDatabase } from "./admin-database.js";
+import { runExportCommand, runImportCommand } from "./bulk-commands.js";
+import { BulkRefusalError } from "./bulk-refusal.js";
 
 export interface AdminIo {
   stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** What `import -` reads; process.stdin by default. */
+  stdin?: NodeJS.ReadableStream;
 }
 
-/** Exit codes: 0 done, 1 refused or failed, 2 a command line that cannot run. */
-type ExitCode = 0 | 1 | 2;
+/** Exit codes: 0 done, 1 refused or failed, 2 a command line that cannot run, 3 an import rejected lines. */
+type ExitCode = 0 | 1 | 2 | 3;
 
 /** A refusal after the command line was understood: one line on stderr, exit 1. */
 class Refusal extends Error {}
@@ -53,6 +66,10 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<Ex
   }
 
   try {
+    if ((command.kind === "import" || command.kind === "export") && command.target.kind === "api") {
+      // Through a server's API: no database here.
+      return await runBulk(command, undefined, io, say);
+    }
     // Checked before the database is opened, so a refused backup touches nothing.
     if (command.kind === "backup") backupTarget(command.file, io.env);
     const stores = await openFor(command, io.env, say);
@@ -63,10 +80,38 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<Ex
       await stores.close({ checkpoint: false });
     }
   } catch (error) {
-    if (!(error instanceof Refusal)) throw error;
+    if (!isRefusal(error)) throw error;
     say(error.message);
     return 1;
   }
+}
+
+/** Errors that are answers to the operator, not bugs: one line, exit 1. */
+function isRefusal(error: unknown): error is Error {
+  return (
+    error instanceof Refusal ||
+    error instanceof BulkRefusalError ||
+    error instanceof CsvHeaderError ||
+    error instanceof OrqSourceError
+  );
+}
+
+function runBulk(
+  command: ImportCommand | ExportCommand,
+  stores: Stores | undefined,
+  io: AdminIo,
+  say: (line: string) => void,
+): Promise<ExitCode> {
+  const bulkIo = {
+    stdin: io.stdin ?? process.stdin,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    resolvePath: (file: string) => resolve(io.env.INIT_CWD || process.cwd(), file),
+    say,
+  };
+  return command.kind === "import"
+    ? runImportCommand(command, stores, bulkIo)
+    : runExportCommand(command, stores, bulkIo);
 }
 
 /**
@@ -160,6 +205,9 @@ async function run(
     }
     case "backup":
       return backup(command.file, stores, io, say);
+    case "import":
+    case "export":
+      return runBulk(command, stores, io, say);
   }
 }
 

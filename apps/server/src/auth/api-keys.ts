@@ -56,6 +56,14 @@ export interface ApiKeyStore {
   authenticate(key: string): Promise<Principal | undefined>;
   /** Creates the workspace if needed, then a key in it. */
   createKey(workspaceName: string, now: number): Promise<{ key: string; info: ApiKeyInfo }>;
+  /**
+   * Creates the workspace and a key in it only if no key exists at all, atomically: replicas
+   * starting at once on an empty database make one first key between them. Undefined otherwise.
+   */
+  createFirstKey(
+    workspaceName: string,
+    now: number,
+  ): Promise<{ key: string; info: ApiKeyInfo } | undefined>;
   listKeys(): Promise<ApiKeyInfo[]>;
   /** Resolves to false when there is no such key or it was already revoked. */
   revokeKey(keyId: string, now: number): Promise<boolean>;

@@ -3,7 +3,7 @@
  * no HTTP (no statuses, headers or wire shapes); each surface's adapter maps to and from it.
  */
 import { type IdGenerator, idTime } from "../ids.js";
-import type { ContactPatch, ContactRecord, Metadata } from "./contact.js";
+import type { ContactFields, ContactPatch, ContactRecord, Metadata } from "./contact.js";
 import {
   ContactIdNotIncreasingError,
   ContactNotFoundError,
@@ -31,6 +31,28 @@ export interface NewContactInput {
   avatarUrl?: string | null | undefined;
   tags?: readonly string[] | undefined;
   metadata?: Metadata | undefined;
+}
+
+/**
+ * A new contact's stored fields from a caller's input, under the domain's rules: text in NFC
+ * (refused if it then outgrows its limit), tags deduplicated, metadata within its limits. Throws
+ * ContactValidationError. Create and bulk import both go through here.
+ */
+export function newContactFields(input: NewContactInput): ContactFields & { externalId: string } {
+  const metadata = input.metadata ?? {};
+  assertMetadataWithinLimits(metadata);
+  return {
+    externalId: toNfc(input.externalId, "/body/external_id", MAX_TEXT_LENGTHS.externalId),
+    displayName: toNfcOrNull(
+      input.displayName ?? null,
+      "/body/display_name",
+      MAX_TEXT_LENGTHS.displayName,
+    ),
+    email: toNfcOrNull(input.email ?? null, "/body/email", MAX_TEXT_LENGTHS.email),
+    avatarUrl: input.avatarUrl ?? null,
+    tags: normalizeTags(input.tags ?? []),
+    metadata,
+  };
 }
 
 /** A page request; the service checks what the store takes for granted. */
@@ -78,22 +100,8 @@ export function contactService({ store, ids, now }: ContactServiceDeps) {
       input: NewContactInput,
       options: { withinTransaction?: TransactionHook | undefined } = {},
     ): Promise<ContactRecord> {
-      const metadata = input.metadata ?? {};
-      assertMetadataWithinLimits(metadata);
       const createdAt = now();
-      const fields = {
-        externalId: toNfc(input.externalId, "/body/external_id", MAX_TEXT_LENGTHS.externalId),
-        displayName: toNfcOrNull(
-          input.displayName ?? null,
-          "/body/display_name",
-          MAX_TEXT_LENGTHS.displayName,
-        ),
-        email: toNfcOrNull(input.email ?? null, "/body/email", MAX_TEXT_LENGTHS.email),
-        avatarUrl: input.avatarUrl ?? null,
-        tags: normalizeTags(input.tags ?? []),
-        metadata,
-        createdAt,
-      };
+      const fields = { ...newContactFields(input), createdAt };
       const hook = options.withinTransaction
         ? { withinTransaction: options.withinTransaction }
         : {};

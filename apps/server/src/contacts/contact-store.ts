@@ -1,4 +1,5 @@
-import type { ContactFields, ContactRecord } from "./contact.js";
+import type { ContactFields, ContactPatch, ContactRecord } from "./contact.js";
+import type { ContactValidationError } from "./contact-errors.js";
 
 /**
  * The orders a list can take. `newest`: descending `_id` (creation order). `display_name`:
@@ -64,6 +65,41 @@ export interface CreateOptions {
   withinTransaction?: TransactionHook;
 }
 
+/** What a bulk import does with an external_id the workspace already has. */
+export type ImportMode = "create" | "upsert";
+
+/** One import line after every rule passed: external_id and fields in NFC, tags deduplicated. */
+export interface ImportRow {
+  externalId: string;
+  /** The new contact's fields, when the workspace has no contact with this external_id. */
+  fields: ContactFields;
+  /** The line's own fields as a merge patch, for an existing contact under `upsert`. */
+  patch: ContactPatch;
+}
+
+/** What `importBatch` did with one row, in the rows' order. */
+export type ImportOutcome =
+  | { kind: "created" | "updated" | "unchanged" | "skipped"; id: string }
+  | { kind: "rejected"; error: ContactValidationError };
+
+export interface ImportBatchOptions {
+  mode: ImportMode;
+  /** createdAt/updatedAt of every contact this batch creates or changes (ms since the epoch). */
+  now: number;
+  /**
+   * A new contact id strictly greater than `after` (the workspace's greatest id so far, or the
+   * last one this batch made; undefined for an empty workspace), and than every id it made before.
+   */
+  newId: (after: string | undefined) => string;
+  /**
+   * The existing contact's next fields under `upsert` (`patch` applied), or undefined when they
+   * would not change. Pure; throws ContactValidationError to reject that row alone.
+   */
+  merge: (current: ContactRecord, patch: ContactPatch) => ContactFields | undefined;
+  /** Work out every outcome, then roll back: nothing is written. */
+  dryRun?: boolean;
+}
+
 /**
  * Storage of contacts, owned by the domain: every call is scoped to one workspace, and `ref` is
  * a contact `_id` or `external_id` (an `_id` match wins). Implementations must make a duplicate
@@ -93,4 +129,21 @@ export interface ContactStore {
     ref: string,
     guard?: (current: ContactRecord) => void,
   ): Promise<boolean>;
+  /**
+   * Applies a batch of import rows in ONE transaction (all rows' writes commit together or none
+   * do), in order, so a later row sees an earlier one (a repeated external_id). For each row, by
+   * its external_id in this workspace:
+   * - none: insert a contact with `newId(greatest id so far)`, `fields`, version 1, created =
+   *   updated = `now` → `created` (ids keep increasing within the workspace, as `create` keeps them);
+   * - one, mode `create`: leave it → `skipped` (its id);
+   * - one, mode `upsert`: `merge(current, patch)`; undefined → `unchanged` (no write, version and
+   *   updated kept); fields → write them, updated = `now`, version + 1 → `updated`; a throw of
+   *   ContactValidationError → `rejected` with it, that row unwritten, the batch goes on.
+   * Any other error rolls the whole batch back and rejects. With `dryRun`, rolls back at the end.
+   */
+  importBatch(
+    workspaceId: string,
+    rows: readonly ImportRow[],
+    options: ImportBatchOptions,
+  ): Promise<ImportOutcome[]>;
 }

@@ -17,7 +17,7 @@ export function requireApiKey(keys: ApiKeyStore, failures?: FailedAuthLimit): Re
       res.locals.authFailed = true;
       const challenge = match ? 'Bearer error="invalid_token"' : "Bearer";
       throw (
-        failures?.refusal(req) ??
+        (await failures?.refusal(req)) ??
         new ApiError(401, "unauthorized", "Missing or invalid API key", {
           headers: { "WWW-Authenticate": challenge },
         })

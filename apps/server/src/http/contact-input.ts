@@ -6,7 +6,7 @@ import type { CreateContactRequest, UpdateContactRequest } from "@contacts/api-t
 import type { ContactPatch, Metadata } from "../contacts/contact.js";
 import { assertStorableBody } from "../contacts/contact-rules.js";
 import type { NewContactInput, Precondition } from "../contacts/contact-service.js";
-import { etagListMatches, etagOf } from "./etag.js";
+import { ifMatchLists } from "./etag.js";
 
 /** A create body as the domain takes it, after the checks the schema cannot make. */
 export function newContactInput(body: CreateContactRequest): NewContactInput {
@@ -33,9 +33,10 @@ export function contactPatch(body: UpdateContactRequest = {}): ContactPatch {
   return patch;
 }
 
-/** If-Match as a domain precondition: the contact's current ETag must be listed (or `*`). */
+/**
+ * If-Match as a domain precondition: a tag of the contact's current version must be listed (or
+ * `*`), whatever metrics digest it carries.
+ */
 export function ifMatchPrecondition(ifMatch: string | undefined): Precondition | undefined {
-  return ifMatch === undefined
-    ? undefined
-    : (current) => etagListMatches(ifMatch, etagOf(current), "strong");
+  return ifMatch === undefined ? undefined : (current) => ifMatchLists(ifMatch, current);
 }

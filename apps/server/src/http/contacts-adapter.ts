@@ -3,7 +3,7 @@ import type { Contact } from "@contacts/api-types";
 import type { ContactRecord } from "../contacts/contact.js";
 import type { ContactService } from "../contacts/contact-service.js";
 import { contactPatch, ifMatchPrecondition, newContactInput } from "./contact-input.js";
-import { etagListMatches, etagOf } from "./etag.js";
+import { etagOf, ifNoneMatchLists } from "./etag.js";
 import type { Handlers } from "./operations.js";
 
 type ContactOperations =
@@ -73,17 +73,14 @@ export function contactsAdapter(contacts: ContactService, usage: MetricsSource) 
       const contact = await contacts.find(principal.workspaceId, path.id);
       // Cache-Control stays no-store, as on every response (security-headers.ts says why): the
       // ETag serves clients that keep the contact themselves, not HTTP caches.
-      const etag = { ETag: etagOf(contact) };
+      // The tag covers the metrics too, so they are read before a 304 is decided.
+      const metrics = (await usage.metricsFor(principal.workspaceId, [contact.id])).get(contact.id);
+      const etag = { ETag: etagOf(contact, metrics) };
       const ifNoneMatch = headers["If-None-Match"];
-      if (ifNoneMatch && etagListMatches(ifNoneMatch, etag.ETag, "weak")) {
+      if (ifNoneMatch && ifNoneMatchLists(ifNoneMatch, etag.ETag)) {
         return { status: 304, headers: etag };
       }
-      const metrics = await usage.metricsFor(principal.workspaceId, [contact.id]);
-      return {
-        status: 200,
-        body: toContactResource(contact, metrics.get(contact.id)),
-        headers: etag,
-      };
+      return { status: 200, body: toContactResource(contact, metrics), headers: etag };
     },
 
     async updateContact({ path, body, headers, principal }) {
@@ -93,11 +90,11 @@ export function contactsAdapter(contacts: ContactService, usage: MetricsSource) 
         contactPatch(body),
         ifMatchPrecondition(headers["If-Match"]),
       );
-      const metrics = await usage.metricsFor(principal.workspaceId, [contact.id]);
+      const metrics = (await usage.metricsFor(principal.workspaceId, [contact.id])).get(contact.id);
       return {
         status: 200,
-        body: toContactResource(contact, metrics.get(contact.id)),
-        headers: { ETag: etagOf(contact) },
+        body: toContactResource(contact, metrics),
+        headers: { ETag: etagOf(contact, metrics) },
       };
     },
 

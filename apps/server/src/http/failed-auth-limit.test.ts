@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
+import { localBucketStores } from "../rate-limits/bucket-store.js";
 import { clientAddressKey, failedAuthLimit } from "./failed-auth-limit.js";
 
 describe("clientAddressKey", () => {
@@ -22,10 +23,13 @@ describe("clientAddressKey", () => {
 describe("failedAuthLimit", () => {
   const from = (remoteAddress: string) => ({ socket: { remoteAddress } }) as IncomingMessage;
 
-  it("refuses an address past its burst with 429, Retry-After and its policy; others go on", () => {
+  it("refuses an address past its burst with 429, Retry-After and its policy; others go on", async () => {
     let clock = 0;
-    const limit = failedAuthLimit({ requestsPerSecond: 2, burst: 3 }, () => clock);
-    const refusals = [1, 2, 3, 4].map(() => limit.refusal(from("198.51.100.1")));
+    const limit = failedAuthLimit(
+      localBucketStores(() => clock)("failed-auth", { requestsPerSecond: 2, burst: 3 }),
+    );
+    const refusals: unknown[] = [];
+    for (let i = 0; i < 4; i++) refusals.push(await limit.refusal(from("198.51.100.1")));
     expect(refusals.slice(0, 3)).toEqual([undefined, undefined, undefined]);
     expect(refusals[3]).toMatchObject({
       status: 429,
@@ -38,13 +42,17 @@ describe("failedAuthLimit", () => {
         },
       },
     });
-    expect(limit.refusal(from("198.51.100.2"))).toBeUndefined();
+    expect(await limit.refusal(from("198.51.100.2"))).toBeUndefined();
     clock += 500; // one token at 2 per second
-    expect(limit.refusal(from("198.51.100.1"))).toBeUndefined();
+    expect(await limit.refusal(from("198.51.100.1"))).toBeUndefined();
   });
 
-  it("is off at 0 requests per second", () => {
-    const limit = failedAuthLimit({ requestsPerSecond: 0, burst: 0 }, () => 0);
-    for (let i = 0; i < 100; i++) expect(limit.refusal(from("198.51.100.1"))).toBeUndefined();
+  it("is off at 0 requests per second", async () => {
+    const limit = failedAuthLimit(
+      localBucketStores(() => 0)("failed-auth", { requestsPerSecond: 0, burst: 0 }),
+    );
+    for (let i = 0; i < 100; i++) {
+      expect(await limit.refusal(from("198.51.100.1"))).toBeUndefined();
+    }
   });
 });

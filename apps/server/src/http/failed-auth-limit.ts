@@ -1,11 +1,12 @@
 import type { IncomingMessage } from "node:http";
+import type { BucketStore } from "../rate-limits/bucket-store.js";
+import { bucketPolicy } from "../rate-limits/token-buckets.js";
 import { ApiError } from "./api-error.js";
-import { type TokenBucketConfig, TokenBuckets } from "./token-buckets.js";
 
 /** Decides, for a request whose key is missing or invalid, whether it gets 429 instead of 401. */
 export interface FailedAuthLimit {
   /** Counts one failed authentication from the request's address; a 429 once it is over. */
-  refusal(req: IncomingMessage): ApiError | undefined;
+  refusal(req: IncomingMessage): Promise<ApiError | undefined>;
 }
 
 /**
@@ -13,14 +14,14 @@ export interface FailedAuthLimit {
  * they get 429 with `Retry-After` instead of 401. Only failures are counted, and a valid key is
  * checked before this is asked, so a valid key is served from an address that is flooding bad
  * ones. The address is the TCP peer: behind a proxy, every client shares the proxy's bucket.
+ * The buckets are this process's, or shared by every replica through Redis (bucket-store.ts).
  */
-export function failedAuthLimit(config: TokenBucketConfig, now: () => number): FailedAuthLimit {
-  const buckets = new TokenBuckets(config);
-  if (!buckets.enabled) return { refusal: () => undefined };
-  const policy = buckets.policy("failed-auth");
+export function failedAuthLimit(buckets: BucketStore): FailedAuthLimit {
+  if (!buckets.enabled) return { refusal: async () => undefined };
+  const policy = bucketPolicy("failed-auth", buckets.config);
   return {
-    refusal(req) {
-      const take = buckets.take(clientAddressKey(req.socket.remoteAddress), now());
+    async refusal(req) {
+      const take = await buckets.take(clientAddressKey(req.socket.remoteAddress));
       if (take.allowed) return undefined;
       return new ApiError(
         429,

@@ -11,7 +11,7 @@ import type { ContactOrder } from "../contacts/contact-store.js";
 import { ApiError } from "./api-error.js";
 import { contactPatch, ifMatchPrecondition, newContactInput } from "./contact-input.js";
 import { type MetricsSource, NO_USAGE } from "./contacts-adapter.js";
-import { etagListMatches, etagOf } from "./etag.js";
+import { etagOf, ifNoneMatchLists } from "./etag.js";
 import type { Handlers } from "./operations.js";
 
 type IdentityOperations =
@@ -85,18 +85,19 @@ export function identitiesAdapter(service: ContactService, usage: MetricsSource)
     async retrieveIdentity({ path, query, headers, principal }) {
       const contact = await contacts.find(principal.workspaceId, path.id);
       // Cache-Control stays no-store, as on every response (security-headers.ts says why).
-      const etag = { ETag: etagOf(contact) };
-      const ifNoneMatch = headers["If-None-Match"];
-      if (ifNoneMatch && etagListMatches(ifNoneMatch, etag.ETag, "weak")) {
-        return { status: 304, headers: etag };
-      }
-      const metrics = await metricsOf(
+      // With metrics in the representation, the tag covers them: read before a 304 is decided.
+      const found = await metricsOf(
         principal.workspaceId,
         [contact],
         query.include_metrics === true,
       );
-      const identity = toIdentity(contact, metrics && (metrics.get(contact.id) ?? NO_USAGE));
-      return { status: 200, body: { identity }, headers: etag };
+      const metrics = found && (found.get(contact.id) ?? NO_USAGE);
+      const etag = { ETag: etagOf(contact, metrics) };
+      const ifNoneMatch = headers["If-None-Match"];
+      if (ifNoneMatch && ifNoneMatchLists(ifNoneMatch, etag.ETag)) {
+        return { status: 304, headers: etag };
+      }
+      return { status: 200, body: { identity: toIdentity(contact, metrics) }, headers: etag };
     },
 
     async updateIdentity({ path, body, headers, principal }) {

@@ -1,10 +1,13 @@
 import express from "express";
 import { describe, expect, it } from "vitest";
+import { ImportLineChecker } from "../bulk/import-line-checker.js";
+import { contactImporter } from "../contacts/contact-import.js";
 import { contactService } from "../contacts/contact-service.js";
 import { createIdGenerator } from "../ids.js";
 import { openSqliteStores } from "../server-store.js";
 import { loadSpec, type OpenApiDocument } from "../spec.js";
 import { usageService } from "../usage/usage-service.js";
+import { bulkAdapter } from "./bulk-adapter.js";
 import { contactsAdapter } from "./contacts-adapter.js";
 import { identitiesAdapter } from "./identities-adapter.js";
 import { type Handlers, mountOperations, specOperations } from "./operations.js";
@@ -24,6 +27,15 @@ const handlers: Handlers = {
   ...contactsAdapter(service, usage),
   ...identitiesAdapter(service, usage),
   ...usageHandlers(usage),
+  ...bulkAdapter({
+    importer: contactImporter({ store: stores.contacts, ids: createIdGenerator(), now: Date.now }),
+    checker: new ImportLineChecker(spec),
+    store: stores.contacts,
+    rateLimiter: {
+      charge: async () => ({ allowed: true, remaining: 0, secondsToFull: 0, retryAfter: 0 }),
+    },
+    bodyLimitBytes: 1024,
+  }),
 };
 
 describe("specOperations", () => {
@@ -31,6 +43,8 @@ describe("specOperations", () => {
     expect(specOperations(spec).map((op) => `${op.operationId} ${op.method} ${op.route}`)).toEqual([
       "listContacts get /v2/contacts",
       "createContact post /v2/contacts",
+      "importContacts post /v2/contacts/import",
+      "exportContacts get /v2/contacts/export",
       "retrieveContact get /v2/contacts/:id",
       "deleteContact delete /v2/contacts/:id",
       "updateContact patch /v2/contacts/:id",

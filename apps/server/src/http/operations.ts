@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import type { Readable } from "node:stream";
 import type { operations } from "@contacts/api-types";
 import type { Request, Response, Router } from "express";
 import type { Principal } from "../auth/api-keys.js";
@@ -8,6 +10,8 @@ import type { OpenApiDocument } from "../spec.js";
 export type OperationId = keyof operations;
 
 type JsonOf<T> = T extends { content: { "application/json": infer Body } } ? Body : never;
+/** Whether a response streams JSON Lines (`application/x-ndjson`), as an export does. */
+type IsNdjson<T> = T extends { content: { "application/x-ndjson": unknown } } ? true : false;
 type Parameters<K extends OperationId> = operations[K]["parameters"];
 type Responses<K extends OperationId> = operations[K]["responses"];
 /** The statuses a handler returns; every other status is an error, thrown. */
@@ -31,6 +35,11 @@ export interface OperationInput<K extends OperationId> {
   requestId: string;
   /** The Idempotency-Key this request claimed, if any: complete it inside the write. */
   idempotency: IdempotencyClaim | undefined;
+  /**
+   * The request itself, unread when its body is not JSON (an import's JSON Lines): the handler
+   * reads it as a stream.
+   */
+  request: Readable;
 }
 
 /** Response headers set by middleware for every operation, not by handlers. */
@@ -50,7 +59,9 @@ type WithHeaders<R> = [keyof DeclaredHeaders<R>] extends [never]
  */
 export type OperationResult<K extends OperationId> = {
   [S in SuccessStatus<K>]: ([JsonOf<Responses<K>[S]>] extends [never]
-    ? { status: S }
+    ? IsNdjson<Responses<K>[S]> extends true
+      ? { status: S; ndjson: AsyncIterable<string> }
+      : { status: S }
     : { status: S; body: JsonOf<Responses<K>[S]> }) &
     WithHeaders<Responses<K>[S]>;
 }[SuccessStatus<K>];
@@ -137,7 +148,12 @@ export function mountOperations(router: Router, spec: OpenApiDocument, handlers:
   for (const { operationId, method, route, headerNames } of operations) {
     const handler = handlers[operationId as OperationId] as unknown as (
       input: OperationInput<OperationId>,
-    ) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> | undefined }>;
+    ) => Promise<{
+      status: number;
+      body?: unknown;
+      ndjson?: AsyncIterable<string>;
+      headers?: Record<string, string> | undefined;
+    }>;
     router[method](route, async (req: Request, res: Response) => {
       const principal = res.locals.principal;
       if (!principal) throw new Error(`${operationId} reached without an authenticated principal`);
@@ -154,10 +170,32 @@ export function mountOperations(router: Router, spec: OpenApiDocument, handlers:
         principal,
         requestId: res.locals.requestId,
         idempotency: res.locals.idempotency,
+        request: req,
       });
       if (result.headers) res.set(result.headers);
-      if (result.body === undefined) res.status(result.status).end();
+      if (result.ndjson) await streamLines(res.status(result.status), result.ndjson);
+      else if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
     });
   }
+}
+
+/**
+ * Writes JSON Lines as they come, waiting for the client when the socket's buffer is full. Once
+ * the status is sent an error can no longer be rendered: the connection is cut instead, so the
+ * client sees a broken stream, never a complete-looking one.
+ */
+async function streamLines(res: Response, lines: AsyncIterable<string>): Promise<void> {
+  res.setHeader("Content-Type", "application/x-ndjson; charset=utf-8");
+  try {
+    for await (const line of lines) {
+      if (res.destroyed) return;
+      if (!res.write(line)) await Promise.race([once(res, "drain"), once(res, "close")]);
+    }
+  } catch (error) {
+    if (!res.headersSent) throw error;
+    res.destroy(error as Error);
+    return;
+  }
+  res.end();
 }

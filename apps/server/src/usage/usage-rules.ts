@@ -17,6 +17,11 @@ export const MAX_BUCKETS: Record<Granularity, number> = { hour: 744, day: 400 };
 /** Default period of a series and of the top list. */
 export const DEFAULT_PERIOD_DAYS = 30;
 export const MAX_TOP_DAYS = 400;
+/**
+ * Days of a workspace's top-list window: the default top period, whose per-contact totals are
+ * kept ready (the store's window), so that list is an index walk.
+ */
+export const TOP_WINDOW_DAYS = DEFAULT_PERIOD_DAYS;
 /** Most events one batch may hold (openapi.yaml says the same; a test ties the two). */
 export const MAX_BATCH_EVENTS = 1000;
 
@@ -158,6 +163,11 @@ export function seriesBuckets(
     problems.push({ path: "/query/from", message: "must be before to" });
   }
   return { from, to, problems };
+}
+
+/** The first day of the top-list window at `now`: the default top period, today included. */
+export function topWindowFirstDay(now: number): number {
+  return Math.floor(now / DAY_MS) + 1 - TOP_WINDOW_DAYS;
 }
 
 /** The days of a top list: defaults to the last 30 days, today included. */

@@ -20,8 +20,10 @@ import {
   metricsWindowStartHour,
   retentionStartDay,
   seriesBuckets,
+  TOP_WINDOW_DAYS,
   toMetrics,
   topDays,
+  topWindowFirstDay,
 } from "./usage-rules.js";
 import type { UsageStore } from "./usage-store.js";
 
@@ -54,7 +56,10 @@ export interface UsageService {
     workspaceId: string,
     query: { by: TopBy; from?: string | undefined; to?: string | undefined; limit: number },
   ): Promise<{ contact: ContactRecord; totals: UsageTotals; metrics: ContactMetrics }[]>;
-  /** Deletes the events (and totals) of days past the retention period; resolves to groups deleted. */
+  /**
+   * Moves every workspace's top window to today, then deletes the events (and totals) of days
+   * past the retention period; resolves to groups deleted.
+   */
   prune(batch?: number): Promise<number>;
 }
 
@@ -116,8 +121,14 @@ export function usageService({
     },
 
     async top(workspaceId, { by, from, to, limit }) {
-      const days = topDays(now(), from, to);
+      const at = now();
+      const days = topDays(at, from, to);
       if (days.problems.length > 0) throw new UsageValidationError(days.problems);
+      // The current default period (however it was asked): the window, moved up to today first.
+      const windowFirst = topWindowFirstDay(at);
+      if (days.from === windowFirst && days.to - days.from === TOP_WINDOW_DAYS) {
+        await store.rollWindow(workspaceId, windowFirst);
+      }
       const rows = await store.top(workspaceId, by, days.from, days.to, limit);
       const metrics = await metricsFor(
         workspaceId,
@@ -127,6 +138,9 @@ export function usageService({
     },
 
     async prune(batch = 500) {
+      // Every workspace's top window moved to today (the job runs hourly), so top lists rarely
+      // wait for a roll.
+      await store.rollWindows(topWindowFirstDay(now()));
       const beforeDay = retentionStartDay(now(), retentionDays);
       let deleted = 0;
       for (;;) {

@@ -37,7 +37,10 @@ export interface UsageStore {
     from: number,
     to: number,
   ): Promise<Map<number, UsageTotals>>;
-  /** The `limit` contacts with the largest non-zero total `by` over the days `[fromDay, toDay)`. */
+  /**
+   * The `limit` contacts with the largest non-zero total `by` over the days `[fromDay, toDay)`.
+   * The workspace's window (see rollWindow), when the days are exactly it, is an index walk.
+   */
   top(
     workspaceId: string,
     by: TopBy,
@@ -45,6 +48,15 @@ export interface UsageStore {
     toDay: number,
     limit: number,
   ): Promise<{ contact: ContactRecord; totals: UsageTotals }[]>;
+  /**
+   * Moves the workspace's top-list window to the days `[firstDay, firstDay + TOP_WINDOW_DAYS)`:
+   * per-contact totals of those days, kept exact from then on by record, prune and deletes.
+   * Moving forward subtracts the days left behind and adds the days reached; a jump of a whole
+   * window or more (or backwards, or a first window) builds it from the daily totals.
+   */
+  rollWindow(workspaceId: string, firstDay: number): Promise<void>;
+  /** rollWindow for every workspace (each in its own transaction); resolves to those moved. */
+  rollWindows(firstDay: number): Promise<number>;
   /**
    * Deletes up to about `batch` (contact, day) groups of events from days before `beforeDay`,
    * with their totals; resolves to the number of groups deleted (less than `batch`: done).

@@ -3,9 +3,11 @@
  * duplicate ids, new and existing contacts by external_id or _id, an unknown _id now and then,
  * timestamps on both sides of the 30-day edge) / delete a contact / move the clock, over TWO
  * workspaces sharing event ids and external_ids. After every step, every contact's `metrics`
- * (read through the list) and each workspace's top list are checked against a model that keeps
- * the raw events and sums them in micro-USD: duplicates never count twice, a refused batch leaves
- * nothing, deletes take their usage, the window follows the clock, nothing crosses workspaces.
+ * (read through the list) and each workspace's top lists (the default period, which the store
+ * keeps as a rolling window, by every ranking, and a period beside it) are checked against a
+ * model that keeps the raw events and sums them in micro-USD: duplicates never count twice, a
+ * refused batch leaves nothing, deletes take their usage, the windows follow the clock, nothing
+ * crosses workspaces.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -70,6 +72,8 @@ const generatedEvent: fc.Arbitrary<GeneratedEvent> = fc.record({
     fc.integer({ min: -5, max: 120 }),
     fc.integer({ min: (METRICS_WINDOW_HOURS - 2) * 60, max: (METRICS_WINDOW_HOURS + 2) * 60 }),
     fc.integer({ min: 0, max: 40 * 24 * 60 }),
+    // The top window's first days, which the clock moving a day or two pushes out of it.
+    fc.integer({ min: 27 * 24 * 60, max: 30 * 24 * 60 }),
   ),
   cost: fc.constantFrom(...COSTS),
   tokens: fc.nat(5000),
@@ -238,20 +242,41 @@ async function checkAll(model: Model): Promise<void> {
     expect(page.data.map((c) => c._id).sort()).toEqual([...mw.contacts.values()].sort());
     for (const c of page.data) expect(c.metrics).toEqual(metricsOf(windowSums.get(c._id)));
 
-    const daySums = sum(mw.events.values(), (e) => {
-      const day = Math.floor(e.at / DAY_MS);
-      return day >= toDay - 30 && day < toDay;
-    });
-    const expectedTop = [...daySums.entries()]
-      .filter(([, s]) => s.cost > 0)
-      .sort(([a, x], [b, y]) => y.cost - x.cost || (a < b ? 1 : -1))
-      .map(([id, s]) => [id, metricsOf(s).total_cost]);
-    const top = (await (await mw.ws.fetch("/v2/usage/top?by=cost&limit=100")).json()) as {
-      data: { contact: { _id: string }; total_cost: number }[];
-    };
-    expect(top.data.map((t) => [t.contact._id, t.total_cost])).toEqual(expectedTop);
+    // The default period (the store's window, rolled as the clock moves) by every ranking, and
+    // a period beside it (the daily totals), each against the sums of the raw events.
+    const checks: [keyof Sums, string, number, number][] = [
+      ["cost", "", toDay - 30, toDay],
+      ["errors", "&by=errors", toDay - 30, toDay],
+      ["tokens", "&by=tokens", toDay - 30, toDay],
+      [
+        "requests",
+        `&by=requests&from=${date(toDay - 31)}&to=${date(toDay - 1)}`,
+        toDay - 31,
+        toDay - 1,
+      ],
+    ];
+    for (const [by, query, fromDay, endDay] of checks) {
+      const daySums = sum(mw.events.values(), (e) => {
+        const day = Math.floor(e.at / DAY_MS);
+        return day >= fromDay && day < endDay;
+      });
+      const expectedTop = [...daySums.entries()]
+        .filter(([, s]) => s[by] > 0)
+        .sort(([a, x], [b, y]) => y[by] - x[by] || (a < b ? 1 : -1))
+        .map(([id, s]) => [id, metricsOf(s)]);
+      const top = (await (await mw.ws.fetch(`/v2/usage/top?limit=100${query}`)).json()) as {
+        data: ({ contact: { _id: string } } & ReturnType<typeof metricsOf>)[];
+      };
+      expect(
+        top.data.map(({ contact, ...totals }) => [contact._id, totals]),
+        `top ${by} ${query}`,
+      ).toEqual(expectedTop);
+    }
   }
 }
+
+/** A day number as the top list's `from`/`to` take it. */
+const date = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 it(
   "metrics and top lists follow a model of the raw events, step by step, in two workspaces",

@@ -44,12 +44,12 @@ export function processRunner(env: NodeJS.ProcessEnv) {
   }
 
   /** Starts the server and resolves once it logged the URL it listens on. */
-  async function startServer(extraEnv: NodeJS.ProcessEnv = {}) {
+  async function startServer(extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 60_000) {
     const proc = run("src/main.ts", [], extraEnv);
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`no "listening" line in: ${proc.out()}${proc.err()}`)),
-        15_000,
+        timeoutMs,
       );
       proc.child.stdout?.on("data", () => {
         const line = proc

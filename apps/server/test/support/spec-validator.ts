@@ -77,6 +77,27 @@ export class SpecValidator {
       return problems;
     }
     const contentType = exchange.headers.get("content-type") ?? "";
+    const lines = response.content["application/x-ndjson"] as
+      | { "x-json-lines"?: { $ref: string } }
+      | undefined;
+    if (lines && contentType.startsWith("application/x-ndjson")) {
+      // JSON Lines: each line must match the schema the spec names for one line.
+      const validate = this.validatorFor(`spec${lines["x-json-lines"]?.$ref ?? "#"}`);
+      // A one-line body was parsed as JSON by the recorder: it is that line.
+      const text =
+        typeof exchange.body === "string"
+          ? exchange.body
+          : exchange.body === undefined
+            ? ""
+            : JSON.stringify(exchange.body);
+      for (const [i, line] of text.split("\n").entries()) {
+        if (line === "") continue;
+        if (!validate(JSON.parse(line))) {
+          problems.push(`${label}: line ${i + 1}: ${this.ajv.errorsText(validate.errors)}`);
+        }
+      }
+      return problems;
+    }
     if (!contentType.startsWith("application/json")) {
       return [...problems, `${label}: content-type ${contentType}, want application/json`];
     }

@@ -9,10 +9,11 @@ import {
 } from "../../src/config.js";
 import { type ConnectionLimits, createHttpServer } from "../../src/http/http-server.js";
 import type { RateLimitConfig } from "../../src/http/rate-limit.js";
-import type { TokenBucketConfig } from "../../src/http/token-buckets.js";
 import { createIdGenerator, type IdGenerator } from "../../src/ids.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import type { Metrics } from "../../src/observability/metrics.js";
+import type { SharedRateLimits } from "../../src/rate-limits/bucket-store.js";
+import type { TokenBucketConfig } from "../../src/rate-limits/token-buckets.js";
 import { openSqliteStores, type SqliteStores, type Stores } from "../../src/server-store.js";
 import { loadSpec } from "../../src/spec.js";
 import {
@@ -52,6 +53,10 @@ export interface TestServerOptions {
   connections?: Partial<ConnectionLimits>;
   /** USAGE_RETENTION_DAYS; 400 by default. */
   usageRetentionDays?: number;
+  /** Rate limit buckets in Redis, shared with other servers (REDIS_URL); per process by default. */
+  sharedRateLimits?: SharedRateLimits;
+  /** Body limit of POST /v2/contacts/import; 64 MiB by default. */
+  importBodyLimitBytes?: number;
 }
 
 /** A workspace with its own key and typed client. */
@@ -166,6 +171,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     idempotency: stores.idempotency,
     readiness: stores.readiness,
     ...(options.metrics && { metrics: options.metrics }),
+    ...(options.sharedRateLimits && { sharedRateLimits: options.sharedRateLimits }),
     ids: options.ids ?? createIdGenerator(),
     now: options.now ?? Date.now,
     logger: options.logger ?? createLogger("silent"),
@@ -178,6 +184,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.authFailureLimit && { authFailureLimit: options.authFailureLimit }),
       ...(options.usageRetentionDays !== undefined && {
         usageRetentionDays: options.usageRetentionDays,
+      }),
+      ...(options.importBodyLimitBytes !== undefined && {
+        importBodyLimitBytes: options.importBodyLimitBytes,
       }),
     },
   });

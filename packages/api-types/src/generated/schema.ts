@@ -41,6 +41,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/contacts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import contacts in bulk
+         * @description Imports contacts from a JSON Lines body (`application/x-ndjson`): one create body
+         *     (`CreateContactRequest`) per line. The body may be up to 64 MiB; it is read as it arrives
+         *     and applied in batches of 250 lines, **each batch in one transaction** (an interrupted
+         *     request leaves whole batches only). Blank lines are passed over; line numbers count every
+         *     line from 1.
+         *
+         *     - **Every line passes the same rules as `POST /v2/contacts`**: the schema's limits and the
+         *       domain's (NFC, tags, metadata). A bad line never stops the import: it is counted in
+         *       `rejected` and described in `errors` with its line number and the error `code`,
+         *       `message` and `details` a create of it would answer. A line longer than 128 KiB is
+         *       `payload_too_large`; one that is not JSON is `malformed_json`.
+         *     - `mode=create` (default): a line whose `external_id` the workspace already has is left
+         *       as it is and counted in `skipped`. `mode=upsert`: such a line is applied to the
+         *       contact as a merge patch (as `PATCH /v2/contacts/{id}` does), counted in `updated`, or
+         *       in `unchanged` when it changes nothing (no version bump, `updated` kept).
+         *     - **Resending a body is safe**: whatever was applied the first time is skipped or
+         *       unchanged the second.
+         *     - `errors` holds the first 1000 rejected lines; `rejected` counts them all.
+         *     - Rate limit: besides the request itself, every 100 lines cost one request of the key's
+         *       budget. A first batch the budget cannot cover is a `429` with nothing written; later
+         *       batches wait for the budget to refill.
+         */
+        post: operations["importContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/contacts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every contact
+         * @description Streams every contact of the workspace as JSON Lines (`application/x-ndjson`), oldest
+         *     first (creation order), each line a `CreateContactRequest` with all six fields: the body
+         *     `POST /v2/contacts/import` takes. Importing it into an empty workspace recreates the
+         *     contacts in the same order, and exporting that gives the same bytes. Contacts created
+         *     while the export runs may or may not be in it.
+         *
+         *     The paths `/v2/contacts/import` and `/v2/contacts/export` take only their own methods
+         *     (anything else is a `405`): a contact whose `external_id` is `import` or `export` is
+         *     retrieved, updated and deleted by its `_id`.
+         */
+        get: operations["exportContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/contacts/{id}": {
         parameters: {
             query?: never;
@@ -391,6 +459,37 @@ export interface components {
             tags?: components["schemas"]["Tags"] | null;
             metadata?: components["schemas"]["Metadata"] | null;
         };
+        /**
+         * @description Stable, machine-readable error code.
+         * @enum {string}
+         */
+        ErrorCode: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "route_not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "idempotency_key_in_use" | "idempotency_key_reused" | "precondition_failed" | "rate_limited" | "query_too_broad" | "unknown_contact" | "internal_error";
+        /** @description One entry per failing field. */
+        ErrorDetails: {
+            /** @description JSON pointer of the failing value, e.g. `/body/email` or `/query/limit`. */
+            path: string;
+            message: string;
+        }[];
+        /** @description What an import did, line by line. */
+        ImportResult: {
+            created: number;
+            /** @description Existing contacts a line changed (`mode=upsert`). */
+            updated: number;
+            /** @description Existing contacts a line left as they were (`mode=upsert`). */
+            unchanged: number;
+            /** @description Lines whose `external_id` the workspace already had (`mode=create`). */
+            skipped: number;
+            rejected: number;
+            /** @description The first 1000 rejected lines, in line order. */
+            errors: components["schemas"]["ImportLineError"][];
+        };
+        ImportLineError: {
+            /** @description The line's number in the body, from 1. */
+            line: number;
+            code: components["schemas"]["ErrorCode"];
+            message: string;
+            details: components["schemas"]["ErrorDetails"];
+        };
         ContactList: {
             /** @constant */
             object: "list";
@@ -538,19 +637,10 @@ export interface components {
         Error: {
             /** @description Human-readable message. */
             error: string;
-            /**
-             * @description Stable, machine-readable error code.
-             * @enum {string}
-             */
-            code: "validation_failed" | "malformed_json" | "immutable_field" | "unauthorized" | "not_found" | "route_not_found" | "external_id_conflict" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "idempotency_key_in_use" | "idempotency_key_reused" | "precondition_failed" | "rate_limited" | "query_too_broad" | "unknown_contact" | "internal_error";
+            code: components["schemas"]["ErrorCode"];
             /** @description Same text as `error`. */
             message: string;
-            /** @description One entry per failing field. */
-            details?: {
-                /** @description JSON pointer of the failing value, e.g. `/body/email` or `/query/limit`. */
-                path: string;
-                message: string;
-            }[];
+            details?: components["schemas"]["ErrorDetails"];
             /** @description On `unknown_contact`, the index of the first event whose `contact` is unknown. */
             event_index?: number;
             /** @description On `external_id_conflict`, the `_id` of the contact that already has it. */
@@ -682,6 +772,16 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The request body is larger than 64 MiB (lines before the limit may be applied). */
+        ImportPayloadTooLarge: {
+            headers: {
+                "Request-Id": components["headers"]["Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The request body is larger than 2 MiB. */
         UsagePayloadTooLarge: {
             headers: {
@@ -803,12 +903,14 @@ export interface components {
          */
         IdempotencyKey: string;
         /**
-         * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+         * @description Apply only if one of these (comma-separated) is an `ETag` of the contact's current
+         *     version (with or without a metrics digest), or `*`.
          * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
          */
         IfMatch: string;
         /**
-         * @description Answer `304` if the contact's current `ETag` is one of these (comma-separated), or `*`.
+         * @description Answer `304` if the current `ETag` (the contact's version and, when the body carries
+         *     them, its metrics) is one of these (comma-separated), or `*`.
          * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
          */
         IfNoneMatch: string;
@@ -830,8 +932,12 @@ export interface components {
         /** @description Unique id of this request; quote it when reporting a problem. */
         "Request-Id": string;
         /**
-         * @description Strong entity tag of the contact's current version; it changes on every write. Send it
-         *     back in `If-Match` or `If-None-Match`.
+         * @description Strong entity tag of the representation: the contact's id and version, followed, when
+         *     the body carries non-zero `metrics`, by a digest of them (`"<id>.<version>.<digest>"`).
+         *     It changes on every write and whenever the metrics in the body change. Send it back in
+         *     `If-None-Match` (`304` only if neither the contact nor its metrics changed) or in
+         *     `If-Match` (which compares the id and version only: a write is conditional on the
+         *     contact, not on its usage).
          */
         ETag: string;
         /**
@@ -971,12 +1077,76 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
+    importContacts: {
+        parameters: {
+            query?: {
+                /** @description What to do with a line whose `external_id` the workspace already has. */
+                mode?: "create" | "upsert";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {"external_id":"user_1","display_name":"Jane Smith","tags":["premium"]}
+                 *     {"external_id":"user_2","email":"john@example.com"}
+                 */
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description The body was read to its end and every batch applied. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["ImportPayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    exportContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace's contacts, one per line. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
     retrieveContact: {
         parameters: {
             query?: never;
             header?: {
                 /**
-                 * @description Answer `304` if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Answer `304` if the current `ETag` (the contact's version and, when the body carries
+                 *     them, its metrics) is one of these (comma-separated), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -1026,7 +1196,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Apply only if one of these (comma-separated) is an `ETag` of the contact's current
+                 *     version (with or without a metrics digest), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
@@ -1063,7 +1234,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Apply only if one of these (comma-separated) is an `ETag` of the contact's current
+                 *     version (with or without a metrics digest), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
@@ -1362,7 +1534,8 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Answer `304` if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Answer `304` if the current `ETag` (the contact's version and, when the body carries
+                 *     them, its metrics) is one of these (comma-separated), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -1412,7 +1585,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Apply only if one of these (comma-separated) is an `ETag` of the contact's current
+                 *     version (with or without a metrics digest), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
@@ -1451,7 +1625,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Apply only if the contact's current `ETag` is one of these (comma-separated), or `*`.
+                 * @description Apply only if one of these (comma-separated) is an `ETag` of the contact's current
+                 *     version (with or without a metrics digest), or `*`.
                  * @example "01ARZ3NDEKTSV4RRFFQ69G5FAV.1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];

@@ -1,4 +1,11 @@
 import { ApiPromise, type ApiResult } from "./api-promise.js";
+import {
+  type ContactsImportResult,
+  exportContacts,
+  type ImportItem,
+  type ImportOptions,
+  importContacts,
+} from "./bulk.js";
 import { ContactPage, PagePromise } from "./pagination.js";
 import { type RequestOptions, send, type Transport } from "./request.js";
 import { bodyOf, etagOf, headersOf, resultOf } from "./results.js";
@@ -85,6 +92,21 @@ export interface ContactsResource {
   ): ApiPromise<Contact, ContactResult>;
   /** Deletes a contact. Retried only when the connection failed before any response. */
   delete(id: ContactRef, options?: WriteOptions): ApiPromise<void>;
+  /**
+   * Imports contacts in bulk: each item is a create body (or its JSON text), sent in chunks of up
+   * to 1000 lines to `POST /v2/contacts/import`, one after the other. Bad lines are counted and
+   * described (`errors`), never thrown; a failed chunk is retried safely (resending applies
+   * nothing twice). Resolves to the totals; `onProgress` follows each chunk.
+   */
+  import(
+    items: Iterable<ImportItem> | AsyncIterable<ImportItem>,
+    options?: ImportOptions,
+  ): Promise<ContactsImportResult>;
+  /**
+   * Every contact of the workspace, oldest first, as import lines (create bodies): `for await`
+   * over it. Importing them into an empty workspace recreates the same contacts in the same order.
+   */
+  export(options?: RequestOptions): AsyncIterable<CreateContactRequest>;
   /**
    * The contact's usage in UTC buckets (default: the last 30 days, by day), every bucket of the
    * period in order, zeros included.
@@ -193,6 +215,10 @@ export function contactsResource(transport: Transport): ContactsResource {
     },
 
     list: (params = {}, options = {}) => list(params, options),
+
+    import: (items, options = {}) => importContacts(transport, items, options),
+
+    export: (options = {}) => exportContacts(transport, options),
 
     retrieve,
 

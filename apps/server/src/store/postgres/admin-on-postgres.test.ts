@@ -1,5 +1,9 @@
 // The admin CLI on PostgreSQL: keys create/list/revoke work on the database DATABASE_URL names
-// (a server on it sees them at once); backup says to use pg_dump and pg_restore.
+// (a server on it sees them at once); backup says to use pg_dump and pg_restore; bulk import and
+// export go through the PostgreSQL contact store (its importBatch).
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../test/support/postgres-databases.js";
@@ -81,5 +85,71 @@ describe("admin CLI on PostgreSQL", () => {
     const { code, stderr } = await admin(["keys", "list"], "mysql://root@localhost/contacts");
     expect(code).toBe(1);
     expect(stderr).toContain('the scheme "mysql://" is not supported');
+  });
+
+  it("imports a file (a bad line rejected, a repeat skipped, an upsert applied) and exports it back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "contacts-pg-import-"));
+    const file = join(dir, "users.jsonl");
+    writeFileSync(
+      file,
+      [
+        '{"external_id":"u1","display_name":"Ada","tags":["beta","pro"]}',
+        '{"external_id":"u2","email":"not an email"}',
+        '{"external_id":"u3","metadata":{"plan":"free"}}',
+        '{"external_id":"u1","display_name":"Ada again"}',
+        "",
+      ].join("\n"),
+    );
+    const rejects = join(dir, "rejects.jsonl");
+    expect((await admin(["keys", "create", "--workspace", "importers"])).code).toBe(0);
+    const first = await admin([
+      "import",
+      file,
+      "--workspace",
+      "importers",
+      "--rejects",
+      rejects,
+      "--json",
+    ]);
+    expect(first.code).toBe(3);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      read: 4,
+      created: 2,
+      skipped: 1,
+      rejected: 1,
+    });
+    expect(JSON.parse(readFileSync(rejects, "utf8").trim())).toMatchObject({
+      line: 2,
+      code: "validation_failed",
+      details: [expect.objectContaining({ path: "/body/email" })],
+    });
+
+    // Again, as an upsert: u1 takes its last line's name; u3 is unchanged.
+    const again = await admin([
+      "import",
+      file,
+      "--workspace",
+      "importers",
+      "--mode",
+      "upsert",
+      "--json",
+    ]);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      created: 0,
+      updated: 1,
+      unchanged: 2,
+      rejected: 1,
+    });
+
+    const exported = await admin(["export", "-", "--workspace", "importers"]);
+    expect(exported.code).toBe(0);
+    const lines = exported.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => [line.external_id, line.display_name, line.tags])).toEqual([
+      ["u1", "Ada again", ["beta", "pro"]],
+      ["u3", null, []],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 // ApiKeyStore on PostgreSQL. Every authentication reads the key's row: a key revoked by the admin
 // CLI (or on any replica) is refused by every replica from its next request.
 import { randomUUID } from "node:crypto";
+import type { PoolClient } from "pg";
 import {
   type ApiKeyInfo,
   type ApiKeyStore,
@@ -38,33 +39,53 @@ export class PostgresApiKeyStore implements ApiKeyStore {
   }
 
   async createKey(workspaceName: string, now: number): Promise<{ key: string; info: ApiKeyInfo }> {
+    return inTransaction(this.pool, ({ client }) => this.createKeyIn(client, workspaceName, now));
+  }
+
+  async createFirstKey(
+    workspaceName: string,
+    now: number,
+  ): Promise<{ key: string; info: ApiKeyInfo } | undefined> {
     return inTransaction(this.pool, async ({ client }) => {
-      // Two creators of one new workspace: the second's insert waits, then finds the first's row.
-      await client.query(
-        `INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO NOTHING`,
-        [randomUUID(), workspaceName, now],
-      );
-      const { rows } = await client.query<{ id: string }>(
-        "SELECT id FROM workspaces WHERE name = $1",
-        [workspaceName],
-      );
-      const workspaceId = rows[0]?.id;
-      if (!workspaceId) throw new Error(`workspace ${workspaceName} vanished`);
-      const issued = issueApiKey();
-      await client.query(
-        "INSERT INTO api_keys (id, workspace_id, secret_hash, created_at) VALUES ($1, $2, $3, $4)",
-        [issued.keyId, workspaceId, issued.secretHash, now],
-      );
-      const info: ApiKeyInfo = {
-        keyId: issued.keyId,
-        workspaceId,
-        workspaceName,
-        createdAt: now,
-        revokedAt: null,
-      };
-      return { key: issued.key, info };
+      // Replicas starting at once on an empty database: the lock (which conflicts with itself
+      // and with inserts) makes the others wait, then find the first one's key.
+      await client.query("LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE");
+      const { rows } = await client.query("SELECT 1 FROM api_keys LIMIT 1");
+      return rows.length > 0 ? undefined : this.createKeyIn(client, workspaceName, now);
     });
+  }
+
+  /** Creates the workspace if needed, then a key in it; inside the caller's transaction. */
+  private async createKeyIn(
+    client: PoolClient,
+    workspaceName: string,
+    now: number,
+  ): Promise<{ key: string; info: ApiKeyInfo }> {
+    // Two creators of one new workspace: the second's insert waits, then finds the first's row.
+    await client.query(
+      `INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO NOTHING`,
+      [randomUUID(), workspaceName, now],
+    );
+    const { rows } = await client.query<{ id: string }>(
+      "SELECT id FROM workspaces WHERE name = $1",
+      [workspaceName],
+    );
+    const workspaceId = rows[0]?.id;
+    if (!workspaceId) throw new Error(`workspace ${workspaceName} vanished`);
+    const issued = issueApiKey();
+    await client.query(
+      "INSERT INTO api_keys (id, workspace_id, secret_hash, created_at) VALUES ($1, $2, $3, $4)",
+      [issued.keyId, workspaceId, issued.secretHash, now],
+    );
+    const info: ApiKeyInfo = {
+      keyId: issued.keyId,
+      workspaceId,
+      workspaceName,
+      createdAt: now,
+      revokedAt: null,
+    };
+    return { key: issued.key, info };
   }
 
   async listKeys(): Promise<ApiKeyInfo[]> {

@@ -11,42 +11,25 @@ import type {
   ContactPage,
   ContactStore,
   CreateOptions,
+  ImportBatchOptions,
+  ImportOutcome,
+  ImportRow,
   ListContactsQuery,
   NewContact,
 } from "../../contacts/contact-store.js";
-import { searchTextOf } from "../contact-rows.js";
-import { inTransaction, type Pool, type PoolClient, sqlStateOf } from "./pool.js";
+import { inTransaction, type Pool, sqlStateOf } from "./pool.js";
+import { importBatchOnPostgres } from "./postgres-contact-import.js";
 import { PostgresContactLister } from "./postgres-contact-lister.js";
+import { INSERT_CONTACT, insertTags, writeContactChange } from "./postgres-contact-writes.js";
 import {
-  displayNameBytes,
   fromPgRow,
   insertValuesOf,
   PG_COLUMNS,
   type PostgresContactRow,
-  pgSearchText,
-  pgText,
   storableRef,
 } from "./postgres-rows.js";
 
 const UNIQUE_VIOLATION = "23505";
-
-export const INSERT_CONTACT = `INSERT INTO contacts (${PG_COLUMNS}, search_text)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
-
-/** Inserts a contact's tags, in one statement. */
-export async function insertTags(
-  client: Pool | PoolClient,
-  workspaceId: string,
-  contactId: string,
-  tags: readonly string[],
-): Promise<void> {
-  if (tags.length === 0) return;
-  await client.query(
-    `INSERT INTO contact_tags (workspace_id, tag, contact_id)
-     SELECT $1, tag, $2 FROM unnest($3::text[]) AS tag`,
-    [workspaceId, contactId, tags.map(pgText)],
-  );
-}
 
 export interface PostgresContactStoreOptions {
   /** Most candidate rows a list call may examine (MAX_EXAMINED_ROWS); tests lower it. */
@@ -131,32 +114,17 @@ export class PostgresContactStore implements ContactStore {
         updatedAt: now,
         version: current.version + 1,
       };
-      await client.query(
-        `UPDATE contacts SET display_name = $3, email = $4, avatar_url = $5, tags = $6,
-           metadata = $7, search_text = $8, updated_at = $9, version = $10
-         WHERE workspace_id = $1 AND id = $2`,
-        [
-          workspaceId,
-          next.id,
-          displayNameBytes(next.displayName),
-          next.email,
-          next.avatarUrl,
-          JSON.stringify(next.tags),
-          JSON.stringify(next.metadata),
-          pgSearchText(searchTextOf(next)),
-          next.updatedAt,
-          next.version,
-        ],
-      );
-      if (fields.tags !== current.tags) {
-        await client.query("DELETE FROM contact_tags WHERE workspace_id = $1 AND contact_id = $2", [
-          workspaceId,
-          next.id,
-        ]);
-        await insertTags(client, workspaceId, next.id, next.tags);
-      }
+      await writeContactChange(client, current, next);
       return next;
     });
+  }
+
+  async importBatch(
+    workspaceId: string,
+    rows: readonly ImportRow[],
+    options: ImportBatchOptions,
+  ): Promise<ImportOutcome[]> {
+    return importBatchOnPostgres(this.pool, workspaceId, rows, options);
   }
 
   async delete(

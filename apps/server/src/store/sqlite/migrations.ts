@@ -241,4 +241,40 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX contacts_workspace_updated ON contacts (workspace_id, updated_at, id);
     `,
   },
+  {
+    version: 7,
+    description: "each workspace's top-list window: per-contact totals of its last 30 days",
+    sql: `
+      -- The days [first_day, first_day + 30) whose totals usage_window holds for the workspace:
+      -- moved forward as the days pass (rolled), so the default top list is an index walk.
+      CREATE TABLE usage_window_start (
+        workspace_id TEXT PRIMARY KEY,
+        first_day    INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- Per-contact totals over the workspace's window, kept in the ingest transaction, by the
+      -- roll, by pruning and by contact deletes. A contact without usage in it has no row.
+      CREATE TABLE usage_window (
+        workspace_id TEXT NOT NULL,
+        contact_id   TEXT NOT NULL,
+        cost_micros  INTEGER NOT NULL,
+        tokens       INTEGER NOT NULL,
+        requests     INTEGER NOT NULL,
+        errors       INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, contact_id)
+      ) WITHOUT ROWID;
+      -- One index per ranking, prefixed by the workspace (another workspace's rows are never
+      -- walked) and holding only non-zero totals (the top list lists no zeros).
+      CREATE INDEX usage_window_by_cost ON usage_window (workspace_id, cost_micros, contact_id)
+        WHERE cost_micros > 0;
+      CREATE INDEX usage_window_by_tokens ON usage_window (workspace_id, tokens, contact_id)
+        WHERE tokens > 0;
+      CREATE INDEX usage_window_by_requests ON usage_window (workspace_id, requests, contact_id)
+        WHERE requests > 0;
+      CREATE INDEX usage_window_by_errors ON usage_window (workspace_id, errors, contact_id)
+        WHERE errors > 0;
+      CREATE TRIGGER contacts_usage_window_delete AFTER DELETE ON contacts BEGIN
+        DELETE FROM usage_window WHERE workspace_id = old.workspace_id AND contact_id = old.id;
+      END;
+    `,
+  },
 ];

@@ -74,24 +74,37 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   async createKey(workspaceName: string, now: number): Promise<{ key: string; info: ApiKeyInfo }> {
+    return this.db.transaction(() => this.createKeyNow(workspaceName, now)).immediate();
+  }
+
+  /** Creates the workspace if needed, then a key in it; inside the caller's transaction. */
+  private createKeyNow(workspaceName: string, now: number): { key: string; info: ApiKeyInfo } {
+    let workspaceId = this.selectWorkspace.get(workspaceName)?.id;
+    if (!workspaceId) {
+      workspaceId = randomUUID();
+      this.insertWorkspace.run(workspaceId, workspaceName, now);
+    }
+    const issued = issueApiKey();
+    this.insertKey.run(issued.keyId, workspaceId, issued.secretHash, now);
+    const info: ApiKeyInfo = {
+      keyId: issued.keyId,
+      workspaceId,
+      workspaceName,
+      createdAt: now,
+      revokedAt: null,
+    };
+    return { key: issued.key, info };
+  }
+
+  async createFirstKey(
+    workspaceName: string,
+    now: number,
+  ): Promise<{ key: string; info: ApiKeyInfo } | undefined> {
+    // IMMEDIATE: the write lock first, so two processes on one file cannot both see no key.
     return this.db
-      .transaction(() => {
-        let workspaceId = this.selectWorkspace.get(workspaceName)?.id;
-        if (!workspaceId) {
-          workspaceId = randomUUID();
-          this.insertWorkspace.run(workspaceId, workspaceName, now);
-        }
-        const issued = issueApiKey();
-        this.insertKey.run(issued.keyId, workspaceId, issued.secretHash, now);
-        const info: ApiKeyInfo = {
-          keyId: issued.keyId,
-          workspaceId,
-          workspaceName,
-          createdAt: now,
-          revokedAt: null,
-        };
-        return { key: issued.key, info };
-      })
+      .transaction(() =>
+        (this.count.get()?.n ?? 0) > 0 ? undefined : this.createKeyNow(workspaceName, now),
+      )
       .immediate();
   }
 

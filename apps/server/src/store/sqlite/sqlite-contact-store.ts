@@ -9,12 +9,16 @@ import {
 } from "../../contacts/contact.js";
 import {
   ContactIdNotIncreasingError,
+  ContactValidationError,
   ExternalIdConflictError,
 } from "../../contacts/contact-errors.js";
 import type {
   ContactPage,
   ContactStore,
   CreateOptions,
+  ImportBatchOptions,
+  ImportOutcome,
+  ImportRow,
   ListContactsQuery,
   NewContact,
   StoreTransaction,
@@ -39,6 +43,9 @@ interface StoredRow extends ContactRow {
   rowid: number;
   search_text: string;
 }
+
+/** Thrown inside a dry run's transaction to roll it back once every outcome is known. */
+const DRY_RUN = Symbol("dry run");
 
 /** ContactStore on better-sqlite3: synchronous underneath, async at the interface. */
 export class SqliteContactStore implements ContactStore {
@@ -158,23 +165,7 @@ export class SqliteContactStore implements ContactStore {
         const current = fromRow(row);
         const fields = change(current);
         if (!fields) return current;
-        const next: ContactRecord = {
-          ...current,
-          ...fields,
-          updatedAt: now,
-          version: current.version + 1,
-        };
-        const nextRow = toRow(next);
-        this.updateContact.run(nextRow);
-        if (nextRow.search_text !== row.search_text) {
-          this.searchIndex.remove(workspaceId, row.rowid);
-          this.searchIndex.add(workspaceId, row.rowid, nextRow.search_text);
-        }
-        if (fields.tags !== current.tags) {
-          this.deleteTags.run(next.id);
-          for (const tag of next.tags) this.insertTag.run(workspaceId, tag, next.id);
-        }
-        return next;
+        return this.writeChange(workspaceId, row, current, fields, now);
       })
       .immediate();
   }
@@ -194,6 +185,106 @@ export class SqliteContactStore implements ContactStore {
         return true;
       })
       .immediate();
+  }
+
+  async importBatch(
+    workspaceId: string,
+    rows: readonly ImportRow[],
+    options: ImportBatchOptions,
+  ): Promise<ImportOutcome[]> {
+    // The workspace's first contact creates its search index, outside the batch's transaction.
+    this.searchIndex.ensure(workspaceId);
+    const outcomes: ImportOutcome[] = [];
+    const apply = this.db.transaction(() => {
+      // Within a workspace the rowid must follow the id (see workspace-search-index.ts).
+      let newest = this.selectNewestId.get(workspaceId)?.id ?? undefined;
+      for (const row of rows) {
+        const existing = this.selectByExternalId.get(workspaceId, row.externalId) as
+          | StoredRow
+          | undefined;
+        if (!existing) {
+          const id = options.newId(newest);
+          if (newest !== undefined && id <= newest)
+            throw new ContactIdNotIncreasingError(id, newest);
+          newest = id;
+          this.insertNew(workspaceId, id, row, options.now);
+          outcomes.push({ kind: "created", id });
+        } else if (options.mode === "create") {
+          outcomes.push({ kind: "skipped", id: existing.id });
+        } else {
+          outcomes.push(this.upsertExisting(workspaceId, existing, row, options));
+        }
+      }
+      if (options.dryRun) throw DRY_RUN;
+    });
+    try {
+      apply.immediate();
+    } catch (error) {
+      if (error !== DRY_RUN) throw error;
+    }
+    return outcomes;
+  }
+
+  private insertNew(workspaceId: string, id: string, row: ImportRow, now: number): void {
+    const record: ContactRecord = {
+      id,
+      workspaceId,
+      externalId: row.externalId,
+      ...row.fields,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    const stored = toRow(record);
+    const { lastInsertRowid } = this.insertContact.run(stored);
+    this.searchIndex.add(workspaceId, lastInsertRowid, stored.search_text);
+    for (const tag of record.tags) this.insertTag.run(workspaceId, tag, id);
+  }
+
+  private upsertExisting(
+    workspaceId: string,
+    row: StoredRow,
+    importRow: ImportRow,
+    options: ImportBatchOptions,
+  ): ImportOutcome {
+    const current = fromRow(row);
+    let fields: ContactFields | undefined;
+    try {
+      fields = options.merge(current, importRow.patch);
+    } catch (error) {
+      if (error instanceof ContactValidationError) return { kind: "rejected", error };
+      throw error;
+    }
+    if (!fields) return { kind: "unchanged", id: current.id };
+    this.writeChange(workspaceId, row, current, fields, options.now);
+    return { kind: "updated", id: current.id };
+  }
+
+  /** Writes a contact's next fields, keeping its search and tag indexes in step. */
+  private writeChange(
+    workspaceId: string,
+    row: StoredRow,
+    current: ContactRecord,
+    fields: ContactFields,
+    now: number,
+  ): ContactRecord {
+    const next: ContactRecord = {
+      ...current,
+      ...fields,
+      updatedAt: now,
+      version: current.version + 1,
+    };
+    const nextRow = toRow(next);
+    this.updateContact.run(nextRow);
+    if (nextRow.search_text !== row.search_text) {
+      this.searchIndex.remove(workspaceId, row.rowid);
+      this.searchIndex.add(workspaceId, row.rowid, nextRow.search_text);
+    }
+    if (fields.tags !== current.tags) {
+      this.deleteTags.run(next.id);
+      for (const tag of next.tags) this.insertTag.run(workspaceId, tag, next.id);
+    }
+    return next;
   }
 
   /** A ref is an _id or an external_id; the two shapes cannot overlap (see CONTACT_ID_SHAPE). */

@@ -1,5 +1,6 @@
 // UsageStore on better-sqlite3: a batch is one write transaction (events, hourly and daily
-// totals, contacts created for new external_ids); reads use the totals, never the events.
+// totals, the top-list window, contacts created for new external_ids); reads use the totals,
+// never the events.
 import type { Statement } from "better-sqlite3";
 import type { ContactRecord } from "../../contacts/contact.js";
 import { CONTACT_ID_SHAPE } from "../../contacts/contact.js";
@@ -11,7 +12,7 @@ import type {
   UsageTotals,
 } from "../../usage/usage.js";
 import { UnknownContactError } from "../../usage/usage-errors.js";
-import { DAY_MS, HOUR_MS } from "../../usage/usage-rules.js";
+import { DAY_MS, HOUR_MS, TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
 import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
 import { COLUMNS, type ContactRow, fromRow, toRow } from "../contact-rows.js";
 import type { SqliteDatabase } from "./database.js";
@@ -54,11 +55,24 @@ export class SqliteUsageStore implements UsageStore {
     TopBy,
     Statement<unknown[], TotalsRow & { contact_id: string }>
   >;
+  private readonly windowTopStatements: Record<
+    TopBy,
+    Statement<unknown[], TotalsRow & { contact_id: string }>
+  >;
+  private readonly windowStart: Statement<[string], number>;
+  private readonly setWindowStart: Statement;
+  private readonly addWindow: Statement;
+  private readonly subtractWindow: Statement;
+  private readonly dropEmptyWindowRow: Statement;
+  private readonly clearWindow: Statement;
+  private readonly addDaysToWindow: Statement;
+  private readonly subtractDaysFromWindow: Statement;
+  private readonly dropEmptyWindowRows: Statement;
   private readonly contactsByIds: Statement<[string, string], ContactRow>;
   private readonly workspaces: Statement<[], { id: string }>;
   private readonly oldDays: Statement<
     [string, number, number],
-    { contact_id: string; day: number }
+    TotalsRow & { contact_id: string; day: number }
   >;
   private readonly deleteDayEvents: Statement;
   private readonly deleteDayHours: Statement;
@@ -132,13 +146,71 @@ export class SqliteUsageStore implements UsageStore {
       requests: top(RANK_COLUMN.requests),
       errors: top(RANK_COLUMN.errors),
     };
+    // The window: the same ranking, read off a per-ranking index of the window's totals.
+    const windowTop = (column: string) =>
+      db.prepare(
+        `SELECT contact_id, cost_micros, tokens, requests, errors
+         FROM usage_window INDEXED BY usage_window_by_${column === "cost_micros" ? "cost" : column}
+         WHERE workspace_id = ? AND ${column} > 0
+         ORDER BY ${column} DESC, contact_id DESC LIMIT ?`,
+      ) as Statement<unknown[], TotalsRow & { contact_id: string }>;
+    this.windowTopStatements = {
+      cost: windowTop(RANK_COLUMN.cost),
+      tokens: windowTop(RANK_COLUMN.tokens),
+      requests: windowTop(RANK_COLUMN.requests),
+      errors: windowTop(RANK_COLUMN.errors),
+    };
+    this.windowStart = db
+      .prepare("SELECT first_day FROM usage_window_start WHERE workspace_id = ?")
+      .pluck() as Statement<[string], number>;
+    this.setWindowStart = db.prepare(
+      `INSERT INTO usage_window_start (workspace_id, first_day) VALUES (?, ?)
+       ON CONFLICT (workspace_id) DO UPDATE SET first_day = excluded.first_day`,
+    );
+    this.addWindow = db.prepare(
+      `INSERT INTO usage_window (workspace_id, contact_id, cost_micros, tokens, requests, errors)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (workspace_id, contact_id) DO UPDATE SET
+         cost_micros = cost_micros + excluded.cost_micros, tokens = tokens + excluded.tokens,
+         requests = requests + excluded.requests, errors = errors + excluded.errors`,
+    );
+    this.subtractWindow = db.prepare(
+      `UPDATE usage_window SET cost_micros = cost_micros - ?, tokens = tokens - ?,
+         requests = requests - ?, errors = errors - ?
+       WHERE workspace_id = ? AND contact_id = ?`,
+    );
+    this.dropEmptyWindowRow = db.prepare(
+      "DELETE FROM usage_window WHERE workspace_id = ? AND contact_id = ? AND requests <= 0",
+    );
+    this.clearWindow = db.prepare("DELETE FROM usage_window WHERE workspace_id = ?");
+    const daysTotals = `SELECT contact_id, sum(cost_micros) AS cost_micros, sum(tokens) AS tokens,
+             sum(requests) AS requests, sum(errors) AS errors
+           FROM usage_daily INDEXED BY usage_daily_by_day
+           WHERE workspace_id = @ws AND day >= @from AND day < @to GROUP BY contact_id`;
+    this.addDaysToWindow = db.prepare(
+      `INSERT INTO usage_window (workspace_id, contact_id, cost_micros, tokens, requests, errors)
+       SELECT @ws, contact_id, cost_micros, tokens, requests, errors FROM (${daysTotals}) WHERE true
+       ON CONFLICT (workspace_id, contact_id) DO UPDATE SET
+         cost_micros = cost_micros + excluded.cost_micros, tokens = tokens + excluded.tokens,
+         requests = requests + excluded.requests, errors = errors + excluded.errors`,
+    );
+    this.subtractDaysFromWindow = db.prepare(
+      `UPDATE usage_window AS w SET cost_micros = w.cost_micros - d.cost_micros,
+         tokens = w.tokens - d.tokens, requests = w.requests - d.requests, errors = w.errors - d.errors
+       FROM (${daysTotals}) AS d
+       WHERE w.workspace_id = @ws AND w.contact_id = d.contact_id`,
+    );
+    this.dropEmptyWindowRows = db.prepare(
+      "DELETE FROM usage_window WHERE workspace_id = ? AND requests <= 0",
+    );
     this.contactsByIds = db.prepare(
       `SELECT ${COLUMNS} FROM contacts
        WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?))`,
     );
     this.workspaces = db.prepare("SELECT id FROM workspaces");
     this.oldDays = db.prepare(
-      `SELECT contact_id, day FROM usage_daily INDEXED BY usage_daily_by_day
+      `SELECT contact_id, day, cost_micros, tokens, requests, errors
+       FROM usage_daily INDEXED BY usage_daily_by_day
        WHERE workspace_id = ? AND day < ? LIMIT ?`,
     );
     this.deleteDayEvents = db.prepare(
@@ -165,6 +237,7 @@ export class SqliteUsageStore implements UsageStore {
     return this.db
       .transaction(() => {
         const outcome: RecordOutcome = { accepted: 0, duplicates: 0, contactsCreated: 0 };
+        const windowFirst = this.windowStart.get(workspaceId);
         const seen = new Set<string>();
         const contactIds = new Map<string, string>();
         // Summed per (contact, bucket) first: one upsert per bucket, not per event.
@@ -225,6 +298,17 @@ export class SqliteUsageStore implements UsageStore {
             b.requests,
             b.errors,
           );
+          // Days past the window's end are added when the window reaches them (rollWindow).
+          if (inWindow(windowFirst, b.bucket)) {
+            this.addWindow.run(
+              workspaceId,
+              b.contactId,
+              b.costMicros,
+              b.tokens,
+              b.requests,
+              b.errors,
+            );
+          }
         }
         return outcome;
       })
@@ -268,7 +352,10 @@ export class SqliteUsageStore implements UsageStore {
   ): Promise<{ contact: ContactRecord; totals: UsageTotals }[]> {
     return this.db
       .transaction(() => {
-        const rows = this.topStatements[by].all(workspaceId, fromDay, toDay, limit);
+        const rows =
+          toDay - fromDay === TOP_WINDOW_DAYS && this.windowStart.get(workspaceId) === fromDay
+            ? this.windowTopStatements[by].all(workspaceId, limit)
+            : this.topStatements[by].all(workspaceId, fromDay, toDay, limit);
         const contacts = new Map(
           this.contactsByIds
             .all(workspaceId, JSON.stringify(rows.map((row) => row.contact_id)))
@@ -288,11 +375,20 @@ export class SqliteUsageStore implements UsageStore {
         let deleted = 0;
         for (const { id: workspaceId } of this.workspaces.all()) {
           if (deleted >= batch) break;
-          for (const { contact_id, day } of this.oldDays.all(
-            workspaceId,
-            beforeDay,
-            batch - deleted,
-          )) {
+          const windowFirst = this.windowStart.get(workspaceId);
+          for (const row of this.oldDays.all(workspaceId, beforeDay, batch - deleted)) {
+            const { contact_id, day } = row;
+            if (inWindow(windowFirst, day)) {
+              this.subtractWindow.run(
+                row.cost_micros,
+                row.tokens,
+                row.requests,
+                row.errors,
+                workspaceId,
+                contact_id,
+              );
+              this.dropEmptyWindowRow.run(workspaceId, contact_id);
+            }
             this.deleteDayEvents.run(workspaceId, contact_id, day * DAY_MS, (day + 1) * DAY_MS);
             this.deleteDayHours.run(
               workspaceId,
@@ -307,6 +403,40 @@ export class SqliteUsageStore implements UsageStore {
         return deleted;
       })
       .immediate();
+  }
+
+  async rollWindow(workspaceId: string, firstDay: number): Promise<void> {
+    // Checked before taking the write lock: a window already in place costs one read.
+    if (this.windowStart.get(workspaceId) === firstDay) return;
+    this.db.transaction(() => this.roll(workspaceId, firstDay)).immediate();
+  }
+
+  async rollWindows(firstDay: number): Promise<number> {
+    let moved = 0;
+    for (const { id } of this.workspaces.all()) {
+      if (this.windowStart.get(id) === firstDay) continue;
+      this.db.transaction(() => this.roll(id, firstDay)).immediate();
+      moved++;
+      // Let requests in between workspaces.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return moved;
+  }
+
+  private roll(ws: string, firstDay: number): void {
+    const current = this.windowStart.get(ws);
+    if (current === firstDay) return;
+    const end = firstDay + TOP_WINDOW_DAYS;
+    if (current === undefined || firstDay < current || firstDay - current >= TOP_WINDOW_DAYS) {
+      this.clearWindow.run(ws);
+      this.addDaysToWindow.run({ ws, from: firstDay, to: end });
+    } else {
+      // Forward by less than a window: the days left behind out, the days reached in.
+      this.subtractDaysFromWindow.run({ ws, from: current, to: firstDay });
+      this.addDaysToWindow.run({ ws, from: current + TOP_WINDOW_DAYS, to: end });
+      this.dropEmptyWindowRows.run(ws);
+    }
+    this.setWindowStart.run(ws, firstDay);
   }
 
   /** The contact an event names: an _id must exist; a new external_id creates its contact. */
@@ -359,6 +489,11 @@ function addTo(
   totals.tokens += event.tokens;
   totals.requests += 1;
   if (event.error) totals.errors += 1;
+}
+
+/** Whether `day` is in the window that starts on `firstDay` (none yet: no day is). */
+function inWindow(firstDay: number | undefined, day: number): boolean {
+  return firstDay !== undefined && day >= firstDay && day < firstDay + TOP_WINDOW_DAYS;
 }
 
 function totalsOf(row: TotalsRow): UsageTotals {

@@ -49,4 +49,13 @@ describe("TokenBuckets", () => {
   it("is off at 0 requests per second", () => {
     expect(new TokenBuckets({ requestsPerSecond: 0, burst: 0 }).enabled).toBe(false);
   });
+
+  it("takes a weighted cost, at most a full bucket, and says when it will be there", () => {
+    const buckets = new TokenBuckets({ requestsPerSecond: 2, burst: 10 });
+    expect(buckets.take("k", 0, 4).remaining).toBe(6);
+    const short = buckets.take("k", 0, 8);
+    expect(short).toMatchObject({ allowed: false, retryAfter: 1 });
+    // A cost above the burst costs the burst: never refused forever.
+    expect(buckets.take("k", 2000, 50)).toMatchObject({ allowed: true, remaining: 0 });
+  });
 });

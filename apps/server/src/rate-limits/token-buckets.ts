@@ -1,6 +1,6 @@
 /**
- * Token buckets keyed by a string, in one process's memory: the one implementation behind the
- * per-key rate limit and the failed-auth limit per client address.
+ * Token buckets keyed by a string, in one process's memory: behind the per-key rate limit and
+ * the failed-auth limit per client address when no Redis is shared (and while it is down).
  */
 
 export interface TokenBucketConfig {
@@ -17,13 +17,40 @@ export interface Take {
   remaining: number;
   /** Seconds until the bucket is full again. */
   secondsToFull: number;
-  /** Seconds until one token is there (at least 1); meaningful when refused. */
+  /** Seconds until the tokens asked for are there (at least 1); meaningful when refused. */
   retryAfter: number;
 }
 
 interface Bucket {
   tokens: number;
   refilledAt: number;
+}
+
+/**
+ * What a take that left `tokens` (fractional) in a bucket means for the caller: the one
+ * arithmetic behind the headers, wherever the bucket lives.
+ */
+export function takeResult(
+  allowed: boolean,
+  tokens: number,
+  config: TokenBucketConfig,
+  /** Tokens the take asked for (at most a full bucket). */
+  need = 1,
+): Take {
+  const { requestsPerSecond: rate, burst } = config;
+  return {
+    allowed,
+    remaining: Math.floor(tokens),
+    secondsToFull: Math.ceil((burst - tokens) / rate),
+    retryAfter: Math.max(1, Math.ceil((need - tokens) / rate)),
+  };
+}
+
+/** The IETF draft `RateLimit-Policy` value: the sustained rate as a quota over the refill window. */
+export function bucketPolicy(name: string, config: TokenBucketConfig): string {
+  const { requestsPerSecond: rate, burst } = config;
+  const window = Math.max(1, Math.ceil(burst / rate));
+  return `"${name}";q=${Math.round(rate * window)};w=${window}`;
 }
 
 /** Beyond this many keys, full (idle) buckets are dropped: they carry no information. */
@@ -48,29 +75,26 @@ export class TokenBuckets {
 
   /** The IETF draft `RateLimit-Policy` value: the sustained rate as a quota over the refill window. */
   policy(name: string): string {
-    const { requestsPerSecond: rate, burst } = this.config;
-    const window = Math.max(1, Math.ceil(burst / rate));
-    return `"${name}";q=${Math.round(rate * window)};w=${window}`;
+    return bucketPolicy(name, this.config);
   }
 
-  /** Takes one token from `key`'s bucket at `at` (milliseconds), when there is one. */
-  take(key: string, at: number): Take {
-    const { requestsPerSecond: rate, burst } = this.config;
+  /**
+   * Takes `cost` tokens (1 by default; at most a full bucket) from `key`'s bucket at `at`
+   * (milliseconds), when it holds them.
+   */
+  take(key: string, at: number, cost = 1): Take {
+    const { burst } = this.config;
     let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size >= this.maxBuckets) this.makeRoom(at);
-      bucket = { tokens: burst, refilledAt: at };
+      bucket = { tokens: this.config.burst, refilledAt: at };
       this.buckets.set(key, bucket);
     }
     this.refill(bucket, at);
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
-    return {
-      allowed,
-      remaining: Math.floor(bucket.tokens),
-      secondsToFull: Math.ceil((burst - bucket.tokens) / rate),
-      retryAfter: Math.max(1, Math.ceil((1 - bucket.tokens) / rate)),
-    };
+    const need = Math.min(cost, burst);
+    const allowed = bucket.tokens >= need;
+    if (allowed) bucket.tokens -= need;
+    return takeResult(allowed, bucket.tokens, this.config, need);
   }
 
   private refill(bucket: Bucket, at: number): void {

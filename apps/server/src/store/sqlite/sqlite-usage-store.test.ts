@@ -1,0 +1,150 @@
+// The SQLite usage store's top-list window against a brute-force sum of the raw events: rolled
+// forward, backward and by whole windows, under pruning that reaches into it, contact deletes and
+// a second workspace's usage.
+import fc from "fast-check";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createIdGenerator, idTime } from "../../ids.js";
+import type { TopBy, UsageEventRecord } from "../../usage/usage.js";
+import { DAY_MS, TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
+import type { NewContactFactory } from "../../usage/usage-store.js";
+import { openDatabase, type SqliteDatabase } from "./database.js";
+import { SqliteUsageStore } from "./sqlite-usage-store.js";
+
+const A = "11111111-1111-4111-8111-111111111111";
+const B = "22222222-2222-4222-8222-222222222222";
+const TODAY = Math.floor(Date.parse("2026-03-10T12:00:00Z") / DAY_MS);
+const RANKINGS: TopBy[] = ["cost", "tokens", "requests", "errors"];
+
+const ids = createIdGenerator();
+const newContact =
+  (workspaceId: string): NewContactFactory =>
+  (externalId, newestId) => {
+    const at = newestId === undefined ? 1 : idTime(newestId) + 1;
+    return {
+      id: ids.contactId(at),
+      workspaceId,
+      externalId,
+      displayName: null,
+      email: null,
+      avatarUrl: null,
+      tags: [],
+      metadata: {},
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    };
+  };
+
+/** Events of 12 contacts over the 70 days before TODAY (small values: ties are frequent). */
+function events(label: string, seed: number): UsageEventRecord[] {
+  return fc
+    .sample(
+      fc.record({
+        contact: fc.nat(11),
+        day: fc.integer({ min: TODAY - 70, max: TODAY }),
+        cost: fc.nat(3),
+        tokens: fc.nat(5),
+        error: fc.boolean(),
+      }),
+      { numRuns: 600, seed },
+    )
+    .map((e, i) => ({
+      id: `${label}-${i}`,
+      contactRef: `user_${e.contact}`,
+      timestamp: e.day * DAY_MS + (i % 1000) * 60_000,
+      costMicros: e.cost,
+      tokens: e.tokens,
+      error: e.error,
+      model: null,
+      inputTokens: null,
+      outputTokens: null,
+      latencyMs: null,
+    }));
+}
+
+let db: SqliteDatabase;
+let store: SqliteUsageStore;
+
+beforeEach(async () => {
+  db = openDatabase(":memory:");
+  for (const id of [A, B]) {
+    db.prepare("INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, 0)").run(id, id);
+  }
+  store = new SqliteUsageStore(db);
+});
+
+/** The workspace's top list over the days [from, to), summed from its stored events. */
+function bruteForce(workspaceId: string, by: TopBy, from: number, to: number) {
+  const column = { cost: "cost_micros", tokens: "tokens", requests: "1", errors: "error" }[by];
+  return db
+    .prepare(
+      `SELECT contact_id AS id, sum(${column}) AS total FROM usage_events
+       WHERE workspace_id = ? AND ts >= ? AND ts < ?
+       GROUP BY contact_id HAVING total > 0 ORDER BY total DESC, contact_id DESC LIMIT 100`,
+    )
+    .all(workspaceId, from * DAY_MS, to * DAY_MS);
+}
+
+async function expectWindowExact(workspaceId: string, firstDay: number) {
+  const [window] = db
+    .prepare("SELECT first_day FROM usage_window_start WHERE workspace_id = ?")
+    .pluck()
+    .all(workspaceId);
+  expect(window).toBe(firstDay);
+  for (const by of RANKINGS) {
+    const top = await store.top(workspaceId, by, firstDay, firstDay + TOP_WINDOW_DAYS, 100);
+    const column = { cost: "costMicros", tokens: "tokens", requests: "requests", errors: "errors" };
+    expect(
+      top.map((t) => ({ id: t.contact.id, total: t.totals[column[by] as "tokens"] })),
+      `${by} from day ${firstDay}`,
+    ).toEqual(bruteForce(workspaceId, by, firstDay, firstDay + TOP_WINDOW_DAYS));
+  }
+  // Rows without usage left the window: none lingers at zero.
+  expect(db.prepare("SELECT count(*) FROM usage_window WHERE requests <= 0").pluck().get()).toBe(0);
+}
+
+describe("the top-list window", () => {
+  it("stays exact as it rolls by days, by whole windows and backwards, with ingest between", async () => {
+    await store.record(A, events("a1", 1), newContact(A));
+    await store.record(B, events("b1", 2), newContact(B));
+    const firsts = [TODAY - 60, TODAY - 59, TODAY - 52, TODAY - 29, TODAY - 40, TODAY - 10];
+    for (const [i, first] of firsts.entries()) {
+      await store.rollWindow(A, first);
+      await expectWindowExact(A, first);
+      // Ingest after the roll counts into the window (days in it) or waits for it (days after).
+      await store.record(A, events(`a-more-${i}`, 10 + i), newContact(A));
+      await expectWindowExact(A, first);
+    }
+  });
+
+  it("follows the days that pruning deletes from it, and deleted contacts", async () => {
+    await store.record(A, events("a1", 3), newContact(A));
+    await store.record(B, events("b1", 4), newContact(B));
+    const first = TODAY - 50;
+    expect(await store.rollWindows(first)).toBe(2);
+    expect(await store.rollWindows(first)).toBe(0);
+    // Pruning reaches 10 days into the window, in small batches.
+    while ((await store.prune(first + 10, 7)) === 7) {}
+    await expectWindowExact(A, first);
+    await expectWindowExact(B, first);
+    const victim = db
+      .prepare("SELECT contact_id FROM usage_window WHERE workspace_id = ? LIMIT 1")
+      .pluck()
+      .get(A);
+    db.prepare("DELETE FROM contacts WHERE id = ?").run(victim);
+    await expectWindowExact(A, first);
+  });
+
+  it("is only used for exactly its days; other periods sum the daily totals", async () => {
+    await store.record(A, events("a1", 5), newContact(A));
+    await store.rollWindow(A, TODAY - 29);
+    // Corrupt the window: a period that is not it must not read it.
+    db.prepare("UPDATE usage_window SET cost_micros = cost_micros + 1000").run();
+    const shifted = await store.top(A, "cost", TODAY - 30, TODAY, 100);
+    expect(shifted.map((t) => ({ id: t.contact.id, total: t.totals.costMicros }))).toEqual(
+      bruteForce(A, "cost", TODAY - 30, TODAY),
+    );
+    const window = await store.top(A, "cost", TODAY - 29, TODAY + 1, 1);
+    expect(window[0]?.totals.costMicros).toBeGreaterThanOrEqual(1000);
+  });
+});
