@@ -17,7 +17,7 @@ import type {
   ListContactsQuery,
   NewContact,
 } from "../../contacts/contact-store.js";
-import { inTransaction, type Pool, type PoolClient, sqlStateOf } from "./pool.js";
+import { inTransaction, type Pool, sqlStateOf } from "./pool.js";
 import { importBatchOnPostgres } from "./postgres-contact-import.js";
 import { PostgresContactLister } from "./postgres-contact-lister.js";
 import { INSERT_CONTACT, insertTags, writeContactChange } from "./postgres-contact-writes.js";
