@@ -34,6 +34,13 @@ const BINS = {
   "contacts-admin": `${SERVER}/dist/admin/cli.js`,
 };
 
+/**
+ * Workspace packages the server may import lazily (`import("…")`) for a feature that refuses with
+ * a clear message when the package is missing: the admin CLI's import/export through --url uses
+ * the client, which a release does not carry.
+ */
+const OPTIONAL_AT_RUN_TIME = new Set(["@contacts/client"]);
+
 const { values } = parseArgs({ options: { out: { type: "string", default: "release" } } });
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: not a turbo task; npm sets INIT_CWD to where it was run
 const outDir = resolve(process.env.INIT_CWD || process.cwd(), values.out);
@@ -151,13 +158,6 @@ function compileServer(outDir) {
     { cwd: root },
   );
 }
-
-/**
- * Workspace packages the server may import lazily (`import("…")`) for a feature that refuses with
- * a clear message when the package is missing: the admin CLI's import/export through --url uses
- * the client, which a release does not carry.
- */
-const OPTIONAL_AT_RUN_TIME = new Set(["@contacts/client"]);
 
 /** The @contacts/* packages that the compiled JavaScript imports at run time. */
 function workspaceImports(dir) {

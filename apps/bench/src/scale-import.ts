@@ -88,7 +88,7 @@ export async function importScale({ modules, code, dir, lines, log }: ImportScal
   const cliRate = rowsPerSecond(cli);
   const httpRate = rowsPerSecond(http);
   return [
-    `Import of ${count(lines)} contacts (JSON Lines, ${count(BATCH)} lines per transaction), from ${code.label}:`,
+    `Import of ${count(lines)} contacts (JSON Lines; ${count(BATCH)} lines per transaction, 250 through HTTP), from ${code.label}:`,
     "",
     table(
       ["path", "rows/s", "vs raw INSERT", "vs CLI", "peak RSS MB"],
