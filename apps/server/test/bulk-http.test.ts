@@ -250,6 +250,38 @@ describe("GET /v2/contacts/export", () => {
     expect(await importText(target, first)).toMatchObject({ created: 1234, rejected: 0 });
     expect(await exportText(target)).toBe(first);
   });
+
+  it("streams a large export without piling up listeners on the response", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    try {
+      const ws = await server.workspace();
+      const many = Array.from({ length: 3000 }, (_, i) => ({
+        external_id: `big${i}`,
+        metadata: { note: "x".repeat(200) },
+      }));
+      // In parts: this file's server takes import bodies of up to 256 KiB.
+      for (let start = 0; start < many.length; start += 500) {
+        await importText(ws, lines(...many.slice(start, start + 500)));
+      }
+      // A slow reader keeps the socket's buffer full, so the server waits for it many times.
+      const response = await ws.fetch("/v2/contacts/export");
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      let bytes = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        bytes += value.byteLength;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      expect(bytes).toBeGreaterThan(3000 * 200);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });
 
 describe("client.contacts.import and export", () => {

@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { Readable } from "node:stream";
 import type { operations } from "@contacts/api-types";
 import type { Request, Response, Router } from "express";
@@ -190,7 +189,7 @@ async function streamLines(res: Response, lines: AsyncIterable<string>): Promise
   try {
     for await (const line of lines) {
       if (res.destroyed) return;
-      if (!res.write(line)) await Promise.race([once(res, "drain"), once(res, "close")]);
+      if (!res.write(line)) await drainedOrClosed(res);
     }
   } catch (error) {
     if (!res.headersSent) throw error;
@@ -198,4 +197,20 @@ async function streamLines(res: Response, lines: AsyncIterable<string>): Promise
     return;
   }
   res.end();
+}
+
+/**
+ * Resolves when the socket drains or the response closes, then removes both listeners: a race of
+ * two `events.once` would leave the loser's listeners behind at every full buffer of a long export.
+ */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      res.off("drain", settle);
+      res.off("close", settle);
+      resolve();
+    };
+    res.on("drain", settle);
+    res.on("close", settle);
+  });
 }
