@@ -14,6 +14,7 @@ import type {
 import { UnknownContactError } from "../../usage/usage-errors.js";
 import { DAY_MS, HOUR_MS } from "../../usage/usage-rules.js";
 import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
+import { HOURS_PER_DAY, RANK_COLUMN, type TotalsRow, totalsOf } from "../usage-rows.js";
 import { inTransaction, type Pool, type PoolClient } from "./pool.js";
 import { INSERT_CONTACT, insertTags } from "./postgres-contact-writes.js";
 import {
@@ -23,23 +24,6 @@ import {
   type PostgresContactRow,
   pgText,
 } from "./postgres-rows.js";
-
-interface TotalsRow {
-  cost_micros: number;
-  tokens: number;
-  requests: number;
-  errors: number;
-}
-
-/** The column a top list ranks by; spliced into SQL, so only these names reach it. */
-const RANK_COLUMN: Record<TopBy, keyof TotalsRow> = {
-  cost: "cost_micros",
-  tokens: "tokens",
-  requests: "requests",
-  errors: "errors",
-};
-
-const HOURS_PER_DAY = 24;
 
 const SUMS = `sum(cost_micros)::bigint AS cost_micros, sum(tokens)::bigint AS tokens,
   sum(requests)::bigint AS requests, sum(errors)::bigint AS errors`;
@@ -320,13 +304,4 @@ function addTo(
   totals.tokens += event.tokens;
   totals.requests += 1;
   if (event.error) totals.errors += 1;
-}
-
-function totalsOf(row: TotalsRow): UsageTotals {
-  return {
-    costMicros: row.cost_micros,
-    tokens: row.tokens,
-    requests: row.requests,
-    errors: row.errors,
-  };
 }

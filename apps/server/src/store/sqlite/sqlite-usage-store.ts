@@ -15,29 +15,13 @@ import { UnknownContactError } from "../../usage/usage-errors.js";
 import { DAY_MS, HOUR_MS, TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
 import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
 import { COLUMNS, type ContactRow, fromRow, toRow } from "../contact-rows.js";
+import { HOURS_PER_DAY, RANK_COLUMN, type TotalsRow, totalsOf } from "../usage-rows.js";
 import type { SqliteDatabase } from "./database.js";
 import {
   createSearchTableSql,
   searchTableOf,
   WorkspaceSearchIndex,
 } from "./workspace-search-index.js";
-
-interface TotalsRow {
-  cost_micros: number;
-  tokens: number;
-  requests: number;
-  errors: number;
-}
-
-/** The column a top list ranks by; spliced into SQL, so only these names reach it. */
-const RANK_COLUMN: Record<TopBy, keyof TotalsRow> = {
-  cost: "cost_micros",
-  tokens: "tokens",
-  requests: "requests",
-  errors: "errors",
-};
-
-const HOURS_PER_DAY = 24;
 
 export class SqliteUsageStore implements UsageStore {
   private readonly eventExists: Statement<[string, string], 1>;
@@ -494,13 +478,4 @@ function addTo(
 /** Whether `day` is in the window that starts on `firstDay` (none yet: no day is). */
 function inWindow(firstDay: number | undefined, day: number): boolean {
   return firstDay !== undefined && day >= firstDay && day < firstDay + TOP_WINDOW_DAYS;
-}
-
-function totalsOf(row: TotalsRow): UsageTotals {
-  return {
-    costMicros: row.cost_micros,
-    tokens: row.tokens,
-    requests: row.requests,
-    errors: row.errors,
-  };
 }
