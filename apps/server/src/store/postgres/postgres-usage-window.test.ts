@@ -112,9 +112,14 @@ async function expectWindowExact(workspaceId: string, firstDay: number) {
       `${by} from day ${firstDay}`,
     ).toEqual(await bruteForce(workspaceId, by, firstDay, firstDay + TOP_WINDOW_DAYS));
   }
-  // Rows without usage left the window: none lingers at zero.
+  // Rows without usage left the window: none lingers at zero, none outlives its contact.
   const { rows: empty } = await pool.query("SELECT 1 FROM usage_window WHERE requests <= 0");
   expect(empty).toEqual([]);
+  const { rows: orphans } = await pool.query(
+    `SELECT 1 FROM usage_window w WHERE NOT EXISTS
+       (SELECT 1 FROM contacts c WHERE c.workspace_id = w.workspace_id AND c.id = w.contact_id)`,
+  );
+  expect(orphans).toEqual([]);
 }
 
 describe("the top-list window on PostgreSQL", () => {
@@ -206,7 +211,7 @@ describe("the top-list window on PostgreSQL", () => {
     }
   });
 
-  it("stays exact with two replicas ingesting for one contact at once while the window rolls", async () => {
+  it("stays exact with two replicas ingesting for one contact at once while the window rolls and a contact is deleted", async () => {
     const other = openPool(url);
     try {
       const replicas = [store, new PostgresUsageStore(other)];
@@ -218,6 +223,7 @@ describe("the top-list window on PostgreSQL", () => {
         })),
       );
       let first = TODAY - 45;
+      await store.record(A, events("before", 99, 50, 3), newContact(A));
       await store.rollWindow(A, first);
       const ingest = Promise.all(
         batches.map((batch, i) =>
@@ -232,8 +238,23 @@ describe("the top-list window on PostgreSQL", () => {
           await (replicas[i % 2] as PostgresUsageStore).rollWindow(A, first);
         }
       })();
-      const [outcomes] = await Promise.all([ingest, rolls]);
+      // And user_1 is deleted mid-way (later batches make a new user_1): none of its usage stays.
+      const deleted = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const { rowCount } = await other.query(
+          "DELETE FROM contacts WHERE workspace_id = $1 AND external_id = 'user_1'",
+          [A],
+        );
+        expect(rowCount).toBe(1);
+      })();
+      const [outcomes] = await Promise.all([ingest, rolls, deleted]);
       expect(outcomes.reduce((n, o) => n + o.accepted, 0)).toBe(24 * 150);
+      // Every event kept belongs to a contact that exists.
+      const { rows: orphans } = await pool.query(
+        `SELECT DISTINCT contact_id FROM usage_events e WHERE NOT EXISTS
+           (SELECT 1 FROM contacts c WHERE c.workspace_id = e.workspace_id AND c.id = e.contact_id)`,
+      );
+      expect(orphans).toEqual([]);
       await expectWindowExact(A, first);
       // And it keeps rolling exactly from there.
       await store.rollWindow(A, first + 5);
