@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../test/support/postgres-databases.js";
+import { DEFAULT_POSTGRES_SETTINGS } from "../../config.js";
 import { createIdGenerator, idTime } from "../../ids.js";
 import type { TopBy, UsageEventRecord } from "../../usage/usage.js";
 import { DAY_MS, TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
@@ -179,6 +180,43 @@ describe("the top-list window on PostgreSQL", () => {
     );
     const window = await store.top(A, "cost", TODAY - 29, TODAY + 1, 1);
     expect(window[0]?.totals.costMicros).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("rolls whatever the statement timeout: a cancelled roll would be retried forever", async () => {
+    // 20,000 contacts active on the window's first day: a rebuild and a roll past that day
+    // both take longer than this pool's 20 ms statement timeout.
+    await pool.query(
+      `INSERT INTO contacts (workspace_id, id, external_id, tags, metadata, search_text,
+         created_at, updated_at, version)
+       SELECT $1, 'contact_' || lpad(g::text, 26, '0'), 'bulk_' || g, '[]', '{}', '', 0, 0, 1
+       FROM generate_series(1, 20000) g`,
+      [A],
+    );
+    await pool.query(
+      `INSERT INTO usage_events (workspace_id, event_id, contact_id, ts, cost_micros, tokens, error)
+       SELECT $1, 'bulk-' || g, 'contact_' || lpad(g::text, 26, '0'), $2::bigint, g % 7, g % 11, g % 3 = 0
+       FROM generate_series(1, 20000) g`,
+      [A, (TODAY - 29) * DAY_MS],
+    );
+    await pool.query(
+      `INSERT INTO usage_daily (workspace_id, contact_id, day, cost_micros, tokens, requests, errors)
+       SELECT $1, 'contact_' || lpad(g::text, 26, '0'), $2::bigint, g % 7, g % 11, 1, (g % 3 = 0)::int
+       FROM generate_series(1, 20000) g`,
+      [A, TODAY - 29],
+    );
+    const hurried = openPool(url, { ...DEFAULT_POSTGRES_SETTINGS, statementTimeoutMs: 20 });
+    try {
+      const fast = new PostgresUsageStore(hurried);
+      await expect(
+        hurried.query("SELECT count(*) FROM usage_daily a, usage_daily b"),
+      ).rejects.toThrow(/statement timeout/);
+      await fast.rollWindow(A, TODAY - 29);
+      await expectWindowExact(A, TODAY - 29);
+      await fast.rollWindow(A, TODAY - 28);
+      await expectWindowExact(A, TODAY - 28);
+    } finally {
+      await hurried.end();
+    }
   });
 
   it("has an index per ranking that the window's top list can walk without a sort", async () => {
