@@ -36,7 +36,7 @@ export class AuthenticatedKeys {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** The principal of a key (by the hex SHA-256 of the whole key) that succeeded less than ttl ago. */
+  /** The principal of a key (by the hex SHA-256 of the whole key) that succeeded < ttl ago. */
   get(keyHash: string): Principal | undefined {
     const entry = this.entries.get(keyHash);
     if (!entry) return undefined;

@@ -1,7 +1,8 @@
 // UsageStore on PostgreSQL, the design of the SQLite one: a batch is one transaction (events,
 // hourly and daily totals, the top-list window, contacts created for new external_ids); reads use
-// the totals, never the events. The events' primary key dedupes ids across replicas: of two batches with one id
-// sent at once, the second's insert waits for the first's commit and then skips the event.
+// the totals, never the events. The events' primary key dedupes ids across replicas: of two
+// batches with one id sent at once, the second's insert waits for the first's commit and then
+// skips the event. The window's concurrency is explained in postgres-usage-window.ts.
 import type { ContactRecord } from "../../contacts/contact.js";
 import { CONTACT_ID_SHAPE } from "../../contacts/contact.js";
 import type {

@@ -9,8 +9,11 @@
 // committed before the roll got the lock) or none of them (the writer reads the new first_day
 // after the roll committed), never half. Writers only share it, so ingest never waits for ingest
 // here; row locks on the window rows (ON CONFLICT DO UPDATE, in contact order) add up two
-// batches for one contact. The lock comes before any row lock: a roll that holds it waits for
-// nothing, so it is in no deadlock.
+// batches for one contact. Ingest and pruning take the lock before any row lock, and a roll
+// that holds it waits for nothing, so no deadlock goes through a holder of it. A contact delete
+// takes it (shared) in its trigger, after its row locks: a delete queued behind a waiting roll
+// while an ingest waits for the delete is a cycle through the queue only, which PostgreSQL's
+// deadlock check (after deadlock_timeout) resolves by letting the shared request pass.
 import { TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
 import { USAGE_WINDOW_LOCK_CLASS } from "./migrations.js";
 import type { PoolClient } from "./pool.js";
