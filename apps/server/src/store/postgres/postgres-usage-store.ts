@@ -30,6 +30,7 @@ import {
   type DayTotals,
   rollWindowIn,
   SHARE_WINDOW_LOCK,
+  shareWindowLock,
   windowStart,
 } from "./postgres-usage-window.js";
 
@@ -51,8 +52,9 @@ export class PostgresUsageStore implements UsageStore {
     return inTransaction(this.pool, async ({ client }) => {
       const outcome: RecordOutcome = { accepted: 0, duplicates: 0, contactsCreated: 0 };
       // The window lock (shared) first, before any row lock: see postgres-usage-window.ts.
+      await shareWindowLock(client, workspaceId);
       const { rows: lockedRows } = await client.query<{ known: string[] }>(
-        `SELECT ${SHARE_WINDOW_LOCK}, array(SELECT event_id FROM usage_events
+        `SELECT array(SELECT event_id FROM usage_events
            WHERE workspace_id = $1 AND event_id = ANY($2::text[])) AS known`,
         [workspaceId, events.map((event) => pgText(event.id))],
       );

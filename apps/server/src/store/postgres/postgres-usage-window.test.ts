@@ -9,7 +9,9 @@ import { createIdGenerator, idTime } from "../../ids.js";
 import type { TopBy, UsageEventRecord } from "../../usage/usage.js";
 import { DAY_MS, TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
 import type { NewContactFactory } from "../../usage/usage-store.js";
+import { USAGE_WINDOW_LOCK_CLASS } from "./migrations.js";
 import { openPool, type Pool } from "./pool.js";
+import { PostgresContactStore } from "./postgres-contact-store.js";
 import { PostgresUsageStore } from "./postgres-usage-store.js";
 
 const A = "11111111-1111-4111-8111-111111111111";
@@ -215,6 +217,37 @@ describe("the top-list window on PostgreSQL", () => {
       await fast.rollWindow(A, TODAY - 28);
       await expectWindowExact(A, TODAY - 28);
     } finally {
+      await hurried.end();
+    }
+  });
+
+  it("makes ingest and contact deletes wait for a roll longer than the statement timeout, not fail", async () => {
+    await store.record(A, events("before", 3, 50), newContact(A));
+    await store.rollWindow(A, TODAY - 29);
+    const hurried = openPool(url, { ...DEFAULT_POSTGRES_SETTINGS, statementTimeoutMs: 50 });
+    const roll = await pool.connect();
+    try {
+      // A roll's hold on the workspace's window lock (exclusive), for 10 statement timeouts.
+      await roll.query("BEGIN");
+      await roll.query(`SELECT pg_advisory_xact_lock(${USAGE_WINDOW_LOCK_CLASS}, hashtext($1))`, [
+        A,
+      ]);
+      const waiting = new PostgresUsageStore(hurried).record(
+        A,
+        events("during", 4, 50),
+        newContact(A),
+      );
+      const contacts = new PostgresContactStore(hurried);
+      const deleting = contacts.delete(A, "user_1");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await roll.query("COMMIT");
+      expect((await waiting).accepted).toBeGreaterThan(0);
+      expect(await deleting).toBe(true);
+      // After the wait the connection's own timeout applies again.
+      await expect(hurried.query("SELECT pg_sleep(1)")).rejects.toThrow(/statement timeout/);
+      await expectWindowExact(A, TODAY - 29);
+    } finally {
+      roll.release();
       await hurried.end();
     }
   });

@@ -10,16 +10,29 @@
 // after the roll committed), never half. Writers only share it, so ingest never waits for ingest
 // here; row locks on the window rows (ON CONFLICT DO UPDATE, in contact order) add up two
 // batches for one contact. Ingest and pruning take the lock before any row lock, and a roll
-// that holds it waits for nothing, so no deadlock goes through a holder of it. A contact delete
-// takes it (shared) in its trigger, after its row locks: a delete queued behind a waiting roll
-// while an ingest waits for the delete is a cycle through the queue only, which PostgreSQL's
-// deadlock check (after deadlock_timeout) resolves by letting the shared request pass.
+// that holds it waits for nothing, so no deadlock goes through a holder of it. The contact
+// store's delete takes it (shared) first as well; the delete trigger takes it again (already
+// held) for deletes made by other means, after their row locks: such a delete queued behind a
+// waiting roll while an ingest waits for the delete is a cycle through the queue only, which
+// PostgreSQL's deadlock check (after deadlock_timeout) resolves by letting the shared request pass.
 import { TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
 import { USAGE_WINDOW_LOCK_CLASS } from "./migrations.js";
 import type { PoolClient } from "./pool.js";
 
 /** SQL: the workspace `$1`'s window lock, shared (writers of daily totals). */
 export const SHARE_WINDOW_LOCK = `pg_advisory_xact_lock_shared(${USAGE_WINDOW_LOCK_CLASS}, hashtext($1::uuid::text))`;
+
+/**
+ * Takes the workspace's window lock, shared, as the transaction's first statement, with no
+ * statement timeout for the wait alone: a roll of a large workspace can hold it for seconds,
+ * and an ingest or a delete behind it should wait, not fail with a timeout.
+ */
+export async function shareWindowLock(client: PoolClient, workspaceId: string): Promise<void> {
+  await client.query("SET LOCAL statement_timeout = 0");
+  await client.query(`SELECT ${SHARE_WINDOW_LOCK}`, [workspaceId]);
+  // Back to the connection's own setting (PG_STATEMENT_TIMEOUT_MS) for what follows.
+  await client.query("RESET statement_timeout");
+}
 
 const SUMS = `sum(cost_micros)::bigint AS cost_micros, sum(tokens)::bigint AS tokens,
   sum(requests)::bigint AS requests, sum(errors)::bigint AS errors`;
