@@ -96,7 +96,7 @@ describe("search keys follow every write", () => {
       ],
       { ...options, mode: "create" },
     );
-    if (!created || created.kind !== "created") throw new Error("not created");
+    if (created?.kind !== "created") throw new Error("not created");
     expect(await search("importedfrom")).toEqual([created.id]);
 
     await stores.contacts.importBatch(
