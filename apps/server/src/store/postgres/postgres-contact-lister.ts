@@ -1,6 +1,7 @@
 // The list query of the PostgreSQL store: pages in id order (or a sorted order), filtered by
-// search and tags through the workspace's own index ranges, each call bounded in the candidate
-// rows it may examine, as on SQLite (see ../sqlite/contact-lister.ts for the plan in prose).
+// search and tags through the workspace's own index ranges (a term through its search keys,
+// prefixed by the workspace: migration 3), each call bounded in the candidate rows it may
+// examine, as on SQLite (see ../sqlite/contact-lister.ts for the plan in prose).
 import { CursorNotFoundError, QueryTooBroadError } from "../../contacts/contact-errors.js";
 import type { ContactPage, ListContactsQuery } from "../../contacts/contact-store.js";
 import { MAX_EXAMINED_ROWS } from "../sqlite/contact-lister.js";
