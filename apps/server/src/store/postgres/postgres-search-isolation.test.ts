@@ -22,6 +22,8 @@ const B_CONTACTS = 12_000;
  */
 const RARE = { heldByB: "targetcorp.com", notHeldByB: "victimfirm.biz" };
 const ABSENT = { heldByB: "hiddenbank.uvw", notHeldByB: "nobodyelse.uvw" };
+/** Inserting thousands of rows, each key straight into the index, takes seconds on a busy machine. */
+const SETUP_TIMEOUT_MS = 120_000;
 
 interface Statement {
   text: string;
@@ -120,7 +122,7 @@ beforeAll(async () => {
   // Three of A's contacts at each rare term's domain.
   const every = Math.ceil(A_CONTACTS / 3);
   await insertContacts(A, [1, A_CONTACTS + 1], every, RARE.heldByB, RARE.notHeldByB);
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await listerPool?.end();
@@ -129,51 +131,56 @@ afterAll(async () => {
 });
 
 describe("search isolation on PostgreSQL", () => {
-  it("reads the same pages for A's search whether B holds thousands of contacts with the term or none", async () => {
-    const read = async () => ({
-      rare: {
-        heldByB: await readSearch(RARE.heldByB),
-        notHeldByB: await readSearch(RARE.notHeldByB),
-      },
-      absent: {
-        heldByB: await readSearch(ABSENT.heldByB),
-        notHeldByB: await readSearch(ABSENT.notHeldByB),
-      },
-    });
-    const alone = await read();
-    // B: thousands of contacts at the first term of each pair, their rows after A's.
-    await insertContacts(
-      B,
-      [A_CONTACTS + 1, A_CONTACTS + 1 + B_CONTACTS],
-      3,
-      RARE.heldByB,
-      ABSENT.heldByB,
-    );
-    const beside = await read();
+  it(
+    "reads the same pages for A's search whether B holds thousands of contacts with the term or none",
+    async () => {
+      const read = async () => ({
+        rare: {
+          heldByB: await readSearch(RARE.heldByB),
+          notHeldByB: await readSearch(RARE.notHeldByB),
+        },
+        absent: {
+          heldByB: await readSearch(ABSENT.heldByB),
+          notHeldByB: await readSearch(ABSENT.notHeldByB),
+        },
+      });
+      const alone = await read();
+      // B: thousands of contacts at the first term of each pair, their rows after A's.
+      await insertContacts(
+        B,
+        [A_CONTACTS + 1, A_CONTACTS + 1 + B_CONTACTS],
+        3,
+        RARE.heldByB,
+        ABSENT.heldByB,
+      );
+      const beside = await read();
 
-    for (const pair of [beside.rare, beside.absent]) {
-      // A term B holds and one it does not: the same statements, plans and pages.
-      expect(pair.heldByB.indexes).toEqual(pair.notHeldByB.indexes);
-      expect(pair.heldByB.buffers).toEqual(pair.notHeldByB.buffers);
-      // Through the workspace's own search keys (migration 3), not a shared trigram index.
-      expect(pair.heldByB.indexes.flat()).toContain("contacts_search_keys");
-      expect(pair.heldByB.indexes.flat()).not.toContain("contacts_search");
-    }
-    for (const term of ["rare", "absent"] as const) {
-      for (const which of ["heldByB", "notHeldByB"] as const) {
-        const [before, after] = [alone[term][which], beside[term][which]];
-        expect(after.ids).toEqual(before.ids);
-        expect(after.ids).toHaveLength(term === "rare" ? 3 : 0);
-        // And with B or without: the statements through the search keys read the same pages.
-        // (The walk along the id index may read one page more once the whole table's id
-        // index grows a level: a log of the table's size, whatever the terms.)
-        const searched = before.indexes.flatMap((names, i) =>
-          names.includes("contacts_search_keys") ? [i] : [],
-        );
-        expect(searched.map((i) => after.buffers[i])).toEqual(
-          searched.map((i) => before.buffers[i]),
-        );
+      for (const pair of [beside.rare, beside.absent]) {
+        // A term B holds and one it does not: the same statements, plans and pages.
+        expect(pair.heldByB.indexes).toEqual(pair.notHeldByB.indexes);
+        expect(pair.heldByB.buffers).toEqual(pair.notHeldByB.buffers);
+        // Through the workspace's own search keys (migration 3), not a shared trigram index.
+        expect(pair.heldByB.indexes.flat()).toContain("contacts_search_keys");
+        expect(pair.heldByB.indexes.flat()).not.toContain("contacts_search");
       }
-    }
-  });
+      for (const term of ["rare", "absent"] as const) {
+        for (const which of ["heldByB", "notHeldByB"] as const) {
+          const [before, after] = [alone[term][which], beside[term][which]];
+          expect(after.ids).toEqual(before.ids);
+          expect(after.ids).toHaveLength(term === "rare" ? 3 : 0);
+          expect(after.indexes).toEqual(before.indexes);
+          // And with B or without: the statements through the search keys read the same pages.
+          // (The walk along the id index may read one page more once the whole table's id
+          // index grows a level: a log of the table's size, whatever the terms.)
+          const searched = before.indexes.flatMap((names, i) =>
+            names.includes("contacts_search_keys") ? [i] : [],
+          );
+          expect(searched.map((i) => after.buffers[i])).toEqual(
+            searched.map((i) => before.buffers[i]),
+          );
+        }
+      }
+    },
+    SETUP_TIMEOUT_MS,
+  );
 });
