@@ -150,7 +150,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         RETURN ARRAY(
           SELECT DISTINCT workspace_id::text || ':' || substr(search_text, i, 3)
           FROM generate_series(1, char_length(search_text) - 2) AS i
-          WHERE strpos(substr(search_text, i, 3), E'\n') = 0);
+          WHERE strpos(substr(search_text, i, 3), E'\\n') = 0);
 
       -- An expression index, not a stored column: the keys cost no heap space, and the index
       -- follows every write of search_text with no change to the statements that write it.
