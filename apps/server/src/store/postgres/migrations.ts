@@ -140,8 +140,33 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         FOR EACH ROW EXECUTE FUNCTION contacts_usage_delete();
     `,
   },
-  // Version 3 is another branch's; numbers need not be contiguous (migrate.ts applies the missing
-  // ones in order), and a database gets 3 when that code arrives.
+  {
+    version: 3,
+    description:
+      "search keys prefixed by the workspace, so a search reads only its workspace's postings",
+    sql: `
+      -- The distinct substrings of 3 characters of a search text (by character, as SQLite's FTS5
+      -- trigram tokenizer with case_sensitive 1: the text is lower-cased already), each prefixed
+      -- by the workspace. A key's posting list then holds one workspace's contacts only, where
+      -- migration 1's index kept the workspace and the trigrams as separate keys, so a search
+      -- read every workspace's postings of its trigrams. A search term holds no line break, so
+      -- the trigrams across two fields (one field a line) are left out.
+      CREATE FUNCTION contact_search_keys(workspace_id uuid, search_text text) RETURNS text[]
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        RETURN ARRAY(
+          SELECT DISTINCT workspace_id::text || ':' || substr(search_text, i, 3)
+          FROM generate_series(1, char_length(search_text) - 2) AS i
+          WHERE strpos(substr(search_text, i, 3), E'\\n') = 0);
+
+      -- An expression index, not a stored column: the keys cost no heap space, and the index
+      -- follows every write of search_text with no change to the statements that write it.
+      -- fastupdate off: a pending list holds every workspace's recent entries and each search
+      -- reads all of it, which would bring back what the prefix takes away.
+      CREATE INDEX contacts_search_keys ON contacts
+        USING gin (contact_search_keys(workspace_id, search_text)) WITH (fastupdate = off);
+      DROP INDEX contacts_search;
+    `,
+  },
   {
     version: 4,
     description: "each workspace's top-list window: per-contact totals of its last 30 days",
