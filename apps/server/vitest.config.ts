@@ -14,6 +14,7 @@ const BOTH_STORES = [
   "test/contact-fields.test.ts",
   "test/unicode.test.ts",
   "test/usage.test.ts",
+  "test/usage-durability.test.ts",
   "test/bulk-http.test.ts",
   "test/workspace-isolation.test.ts",
   "test/http-conventions.test.ts",

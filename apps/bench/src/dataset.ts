@@ -156,7 +156,8 @@ export async function seedRaw(
   return timeBatches(n, batch, progress, async (start, end) => insertBatch(start, end));
 }
 
-async function timeBatches(
+/** Runs `run` over [0, n) in batches of `batch`, timing the whole and the last 10%. */
+export async function timeBatches(
   n: number,
   batch: number,
   progress: ((done: number) => void) | undefined,

@@ -2,7 +2,7 @@
 // the baseline), seeded through the server's PostgreSQL store.
 import pg from "pg";
 import type { Stores } from "../../server/src/server-store.js";
-import { contactAt, rareIndexes, type SeedResult } from "./dataset.js";
+import { contactAt, rareIndexes, type SeedResult, timeBatches } from "./dataset.js";
 import type { ServerModules } from "./server-modules.js";
 
 /** The URL of database `name` on the server of `adminUrl`. */
@@ -69,6 +69,85 @@ export async function postgresContactRefs(
       [workspaceId],
     );
     return { ids: rows.map((r) => r.id), externalIds: rows.map((r) => r.external_id) };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Creates `n` contacts through the store's importBatch (the bulk import's write path: one
+ * transaction, one multi-row INSERT of contacts and one of tags per batch), `batch` per batch.
+ * Ids follow the contacts' order; every contact of a batch has the batch's created_at.
+ */
+export async function seedThroughPostgresImport(
+  modules: ServerModules,
+  stores: Stores,
+  workspaceId: string,
+  n: number,
+  batch: number,
+  progress?: (done: number) => void,
+): Promise<SeedResult> {
+  const ids = modules.ids.createIdGenerator();
+  const rare = rareIndexes(n);
+  let time = Date.now() - n - 60_000;
+  return timeBatches(n, batch, progress, async (start, end) => {
+    const rows = [];
+    for (let i = start; i < end; i++) {
+      const { externalId, displayName, email, avatarUrl, tags, metadata } = contactAt(
+        i,
+        rare,
+        "",
+        0,
+      );
+      rows.push({
+        externalId,
+        fields: { displayName, email, avatarUrl, tags, metadata },
+        patch: {},
+      });
+    }
+    const outcomes = await stores.contacts.importBatch(workspaceId, rows, {
+      mode: "create",
+      now: time + end,
+      merge: () => undefined,
+      newId: () => ids.contactId(++time),
+    });
+    const failed = outcomes.find((outcome) => outcome.kind !== "created");
+    if (failed) throw new Error(`seeding: a row was ${failed.kind}`);
+  });
+}
+
+/** The id `fraction` of the way from the workspace's oldest contact (see dataset.ts idAt). */
+export async function postgresIdAt(
+  url: string,
+  workspaceId: string,
+  fraction: number,
+): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM contacts WHERE workspace_id = $1 ORDER BY id
+       OFFSET floor((SELECT count(*) FROM contacts WHERE workspace_id = $1) * $2::float8) LIMIT 1`,
+      [workspaceId, fraction],
+    );
+    const row = rows[0];
+    if (!row) throw new Error("no contacts to take a cursor from");
+    return row.id;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The size of database `name` in MB. */
+export async function postgresDatabaseMb(adminUrl: string, name: string): Promise<number> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ bytes: string }>(
+      "SELECT pg_database_size($1)::text AS bytes",
+      [name],
+    );
+    return Number(rows[0]?.bytes ?? 0) / 1024 / 1024;
   } finally {
     await client.end();
   }

@@ -7,8 +7,13 @@
 // --batch 10000, --from auto|dist|src|<compiled copy>, --keep; usage (scale-usage.ts):
 // --usage-events 1000000 (10000000 for the issue's figure; the default run took 15 minutes on a
 // busy 2-core machine), --usage-contacts 100000 (0 events: skip), --usage-batch 20000 (events
-// per seeding transaction), --usage-only.
+// per seeding transaction), --usage-seed store|bulk (store: the record path; bulk: raw events and
+// totals by GROUP BY, for 10M), --usage-only.
 // Import (scale-import.ts): --import-lines 1000000 (0: skip), --import-only.
+// --store postgres (--postgres-url postgres://postgres@127.0.0.1:5432/postgres): the list shapes
+// and the noisy neighbour on PostgreSQL databases of their own, made on that server and dropped
+// after, seeded through the store's importBatch (1,000 a transaction); no raw seeding reference,
+// usage or import parts (those run on SQLite).
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +31,13 @@ import {
   seedThroughStore,
 } from "./dataset.js";
 import { type LoadSummary, startLoad } from "./neighbour-load.js";
+import {
+  databaseUrl,
+  onAdmin,
+  postgresDatabaseMb,
+  postgresIdAt,
+  seedThroughPostgresImport,
+} from "./postgres-dataset.js";
 import { startTarget } from "./processes.js";
 import { type LatencySamples, sampleLatency } from "./sampler.js";
 import { importScale } from "./scale-import.js";
@@ -54,7 +66,13 @@ const args = parseArgs(process.argv.slice(2), [
   "import-lines",
   "import-only",
   "usage-batch",
+  "usage-seed",
+  "store",
+  "postgres-url",
 ]);
+const store = args.string("store", "sqlite");
+if (store !== "sqlite" && store !== "postgres") throw new Error("--store is sqlite or postgres");
+const adminUrl = args.string("postgres-url", "postgres://postgres@127.0.0.1:5432/postgres");
 const n = Math.round(args.number("contacts", 100_000));
 const small = Math.round(args.number("small", 1_000));
 const samples = Math.round(args.number("samples", 1000));
@@ -68,6 +86,8 @@ if (warning) log(`warning: ${warning}`);
 const dir = mkdtempSync(join(tmpdir(), "contacts-scale-"));
 const modules = await loadServerModules(code.dir);
 const usageEvents = Math.round(args.number("usage-events", 1_000_000));
+const usageSeed = args.string("usage-seed", "store");
+if (usageSeed !== "store" && usageSeed !== "bulk") throw new Error("--usage-seed is store or bulk");
 const runUsage = () =>
   usageScale({
     modules,
@@ -78,6 +98,7 @@ const runUsage = () =>
     samples,
     budgetMs,
     seedBatch: Math.max(1, Math.round(args.number("usage-batch", 20_000))),
+    seed: usageSeed,
     log,
   }).then((report) => process.stdout.write(`\n${report}\n`));
 const importLines = Math.round(args.number("import-lines", 1_000_000));
@@ -85,6 +106,9 @@ const runImport = () =>
   importScale({ modules, code, dir, lines: importLines, log }).then((report) =>
     process.stdout.write(`\n${report}\n`),
   );
+if (store === "postgres" && (args.flag("import-only") || args.flag("usage-only"))) {
+  throw new Error("the usage and import parts of bench:scale run on SQLite only");
+}
 if (args.flag("import-only")) {
   try {
     await runImport();
@@ -103,7 +127,10 @@ if (args.flag("usage-only")) {
 }
 
 interface Seeded {
-  path: string;
+  /** The server's DATABASE_URL: a SQLite file or a PostgreSQL URL. */
+  url: string;
+  /** The database's size on disk. */
+  sizeMb: number;
   key: string;
   /** Workspace B's key, when it was seeded. */
   otherKey?: string;
@@ -144,8 +171,64 @@ async function seedStoreDb(
   }
   const deepCursor = idAt(stores.database, workspaceId, 0.1);
   stores.close();
-  return { path, key, ...(otherKey && { otherKey }), deepCursor, seed };
+  return { url: path, sizeMb: fileMb(path), key, ...(otherKey && { otherKey }), deepCursor, seed };
 }
+
+/** The PostgreSQL databases this run made (dropped at the end unless --keep). */
+const pgDatabases: string[] = [];
+
+/** seedStoreDb on a PostgreSQL database of its own: A and B seeded side by side. */
+async function seedPostgresDb(
+  modules: ServerModules,
+  name: string,
+  rows: number,
+  otherRows: number,
+): Promise<Seeded> {
+  const database = `contacts_scale_${process.pid}_${name}`;
+  const url = databaseUrl(adminUrl, database);
+  await onAdmin(adminUrl, `CREATE DATABASE ${database}`);
+  pgDatabases.push(database);
+  const stores = await modules.stores.openStores({ kind: "postgres", url });
+  try {
+    const a = await createKey(stores, "bench");
+    const b = otherRows > 0 ? await createKey(stores, "neighbour") : undefined;
+    const [seed] = await Promise.all([
+      seedThroughPostgresImport(
+        modules,
+        stores,
+        a.workspaceId,
+        rows,
+        PG_SEED_BATCH,
+        progress("workspace A", rows),
+      ),
+      b &&
+        seedThroughPostgresImport(
+          modules,
+          stores,
+          b.workspaceId,
+          otherRows,
+          PG_SEED_BATCH,
+          progress("workspace B", otherRows),
+        ),
+    ]);
+    // Fresh statistics, so the planner sees the seeded tables as they are.
+    await onAdmin(url, "VACUUM ANALYZE");
+    return {
+      url,
+      sizeMb: await postgresDatabaseMb(adminUrl, database),
+      key: a.key,
+      ...(b && { otherKey: b.key }),
+      deepCursor: await postgresIdAt(url, a.workspaceId, 0.1),
+      seed,
+    };
+  } finally {
+    await stores.close();
+  }
+}
+
+/** Rows a seeding transaction on PostgreSQL: the bulk import's batch size order. */
+const PG_SEED_BATCH = 1000;
+const seedDb = store === "postgres" ? seedPostgresDb : seedStoreDb;
 
 function progress(label: string, rows: number): (done: number) => void {
   let last = performance.now();
@@ -156,7 +239,7 @@ function progress(label: string, rows: number): (done: number) => void {
   };
 }
 
-const fileMb = (path: string) => {
+function fileMb(path: string): number {
   const size = (p: string) => {
     try {
       return statSync(p).size;
@@ -165,7 +248,7 @@ const fileMb = (path: string) => {
     }
   };
   return (size(path) + size(`${path}-wal`)) / 1024 / 1024;
-};
+}
 
 /** Every query shape the API accepts, as workspace A asks it at N contacts (and at `small`). */
 function shapes(deepCursor: string) {
@@ -205,21 +288,26 @@ const EXPENSIVE = [
 ];
 
 try {
+  const seedBatch = store === "postgres" ? PG_SEED_BATCH : batch;
   log(
-    `seeding ${count(n)} contacts into workspace A and ${count(n)} into workspace B through the server's store (${count(batch)} per transaction) …`,
+    `seeding ${count(n)} contacts into workspace A and ${count(n)} into workspace B through the server's ${store === "postgres" ? "PostgreSQL store's importBatch" : "store"} (${count(seedBatch)} per transaction) …`,
   );
-  const large = await seedStoreDb(modules, "large", n, n);
-  const largeMb = fileMb(large.path);
+  const large = await seedDb(modules, "large", n, n);
 
-  log(`seeding ${count(n)} contacts with raw batched INSERTs (${count(batch)} per transaction) …`);
-  const rawPath = join(dir, "raw.db");
-  const rawDb = modules.database.openDatabase(rawPath);
-  const raw = await seedRaw(modules, rawDb, n, batch, progress("raw", n));
-  rawDb.close();
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${rawPath}${suffix}`, { force: true });
+  let raw: SeedResult | undefined;
+  if (store === "sqlite") {
+    log(
+      `seeding ${count(n)} contacts with raw batched INSERTs (${count(batch)} per transaction) …`,
+    );
+    const rawPath = join(dir, "raw.db");
+    const rawDb = modules.database.openDatabase(rawPath);
+    raw = await seedRaw(modules, rawDb, n, batch, progress("raw", n));
+    rawDb.close();
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${rawPath}${suffix}`, { force: true });
+  }
 
   log(`seeding ${count(small)} contacts …`);
-  const little = await seedStoreDb(modules, "small", small, 0);
+  const little = await seedDb(modules, "small", small, 0);
 
   const measured: { rows: number; results: LatencySamples[]; rss: number }[] = [];
   let neighbour:
@@ -235,7 +323,7 @@ try {
       serverCommand(code),
       // Sequential requests still outrun the default per-key limit (100/s): lift it.
       {
-        DATABASE_URL: db.path,
+        DATABASE_URL: db.url,
         NODE_ENV: "production",
         LOG_LEVEL: "warn",
         RATE_LIMIT_RPS: "1000000",
@@ -307,7 +395,6 @@ try {
       statusText(b),
     ];
   });
-  const seedRatio = large.seed.rowsPerSecond / raw.rowsPerSecond;
 
   const out = (text: string) => process.stdout.write(`${text}\n`);
   if (failed > 0) {
@@ -317,10 +404,12 @@ try {
     );
   }
   out("");
-  out(`## npm run bench:scale -- --contacts ${n}`);
+  out(
+    `## npm run bench:scale -- --contacts ${n}${store === "postgres" ? " --store postgres" : ""}`,
+  );
   out("");
   out(
-    `server: ${code.label} (NODE_ENV=production, LOG_LEVEL=warn); node ${process.version}; sequential requests on one keep-alive connection, up to ${samples} per query or ${budgetMs / 1000} s; workspace A asks, with ${count(n)} contacts of its own and ${count(n)} in workspace B = ${largeMb.toFixed(0)} MB of SQLite`,
+    `server: ${code.label} (NODE_ENV=production, LOG_LEVEL=warn); node ${process.version}; sequential requests on one keep-alive connection, up to ${samples} per query or ${budgetMs / 1000} s; workspace A asks, with ${count(n)} contacts of its own and ${count(n)} in workspace B = ${large.sizeMb.toFixed(0)} MB of ${store === "postgres" ? `PostgreSQL (${adminUrl.replace(/\/[^/]*$/, "/…")}, default PG_POOL_SIZE)` : "SQLite"}`,
   );
   out("");
   out(
@@ -368,37 +457,47 @@ try {
       `Noisy neighbour: B's p99 under A's load ÷ alone = ${ratio(growth)} (target ≤ 2×: ${growth <= 2 ? "met" : "not met"}). A's shapes: ${EXPENSIVE.join("; ")}.`,
     );
   }
+  const seedRows = [
+    [
+      store === "postgres"
+        ? `server store (PostgresContactStore.importBatch, ${count(PG_SEED_BATCH)} per transaction, A and B side by side)`
+        : `server store (SqliteContactStore.create, ${count(batch)} per transaction)`,
+      count(n),
+      large.seed.seconds.toFixed(1),
+      rate(large.seed.rowsPerSecond),
+      rate(large.seed.tailRowsPerSecond),
+    ],
+  ];
+  if (raw) {
+    seedRows.push([
+      `raw batched INSERT (${count(batch)} per transaction)`,
+      count(n),
+      raw.seconds.toFixed(1),
+      rate(raw.rowsPerSecond),
+      rate(raw.tailRowsPerSecond),
+    ]);
+  }
   out("");
-  out(
-    table(
-      ["seeding path", "rows", "seconds", "rows/s", "rows/s, last 10%"],
-      [
-        [
-          `server store (SqliteContactStore.create, ${count(batch)} per transaction)`,
-          count(n),
-          large.seed.seconds.toFixed(1),
-          rate(large.seed.rowsPerSecond),
-          rate(large.seed.tailRowsPerSecond),
-        ],
-        [
-          `raw batched INSERT (${count(batch)} per transaction)`,
-          count(n),
-          raw.seconds.toFixed(1),
-          rate(raw.rowsPerSecond),
-          rate(raw.tailRowsPerSecond),
-        ],
-      ],
-    ),
-  );
+  out(table(["seeding path", "rows", "seconds", "rows/s", "rows/s, last 10%"], seedRows));
   out("");
-  out(
-    `Seeding: server store ÷ raw = ${ratio(seedRatio)} (target ≥ 0.5×: ${seedRatio >= 0.5 ? "met" : "not met"}). Server peak RSS (VmHWM): ${atSmall.rss.toFixed(0)} MB at ${count(small)}, ${atLarge.rss.toFixed(0)} MB at ${count(n)} + ${count(n)}.`,
-  );
-  if (usageEvents > 0) await runUsage();
-  if (importLines > 0) await runImport();
+  const rss = `Server peak RSS (VmHWM): ${atSmall.rss.toFixed(0)} MB at ${count(small)}, ${atLarge.rss.toFixed(0)} MB at ${count(n)} + ${count(n)}.`;
+  if (raw) {
+    const seedRatio = large.seed.rowsPerSecond / raw.rowsPerSecond;
+    out(
+      `Seeding: server store ÷ raw = ${ratio(seedRatio)} (target ≥ 0.5×: ${seedRatio >= 0.5 ? "met" : "not met"}). ${rss}`,
+    );
+  } else out(rss);
+  if (store === "sqlite" && usageEvents > 0) await runUsage();
+  if (store === "sqlite" && importLines > 0) await runImport();
 } finally {
-  if (args.flag("keep")) log(`kept ${dir}`);
-  else rmSync(dir, { recursive: true, force: true });
+  if (args.flag("keep"))
+    log(`kept ${dir}${pgDatabases.length > 0 ? ` and ${pgDatabases.join(", ")}` : ""}`);
+  else {
+    rmSync(dir, { recursive: true, force: true });
+    for (const name of pgDatabases) {
+      await onAdmin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+  }
 }
 
 function statusText(result: LatencySamples): string {

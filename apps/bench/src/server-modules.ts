@@ -72,6 +72,7 @@ export interface ServerModules {
   database: Pick<ServerModule, "openDatabase" | "LATEST_SCHEMA_VERSION">;
   ids: Pick<ServerModule, "createIdGenerator">;
   searchIndex: Pick<ServerModule, "WorkspaceSearchIndex">;
+  usage: Pick<ServerModule, "topWindowFirstDay">;
 }
 
 /**
@@ -82,7 +83,7 @@ export async function loadServerModules(dir: string): Promise<ServerModules> {
   const typescript = existsSync(join(dir, "main.ts"));
   const entry = pathToFileURL(join(dir, `index.${typescript ? "ts" : "js"}`)).href;
   const server = (await import(entry)) as ServerModule;
-  return { stores: server, database: server, ids: server, searchIndex: server };
+  return { stores: server, database: server, ids: server, searchIndex: server, usage: server };
 }
 
 function newestSource(dir: string): { path: string; mtime: number } | undefined {

@@ -1,12 +1,14 @@
 // Deterministic usage events for the benches, and the two ways of writing them that they compare:
 // the server's usage store (events plus hourly and daily totals, one transaction per 1000) and a
-// raw batched INSERT of the same event rows.
-import type { Stores } from "../../server/src/server-store.js";
+// raw batched INSERT of the same event rows; and a bulk load for data sets too large for the
+// record path's rate (the events by raw INSERT, then their totals by GROUP BY).
+import type { SqliteStores, Stores } from "../../server/src/server-store.js";
 import type { SqliteDatabase } from "../../server/src/store/sqlite/database.js";
 import type { UsageEventRecord } from "../../server/src/usage/usage.js";
 
 const MODELS = ["gpt-4o-mini", "gpt-4o", "claude-3-5-sonnet", "llama-3.1-70b"];
 const MINUTE = 60_000;
+const HOUR_MS = 3_600_000;
 
 /**
  * The k-th event of a data set of `label`: its contact is drawn from `contacts` by a scrambled k
@@ -93,8 +95,15 @@ export function rawUsageInsert(
   workspaceId: string,
   contacts: readonly string[],
   n: number,
-  options: { label: string; now: number; spanDays: number },
+  options: {
+    label: string;
+    now: number;
+    spanDays: number;
+    batch?: number;
+    progress?: (done: number) => void;
+  },
 ): number {
+  const size = options.batch ?? 1000;
   const insert = db.prepare(
     `INSERT INTO usage_events (workspace_id, event_id, contact_id, ts, cost_micros, tokens, error,
        model, input_tokens, output_tokens, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -118,6 +127,61 @@ export function rawUsageInsert(
     }
   });
   const started = performance.now();
-  for (let start = 0; start < n; start += 1000) insertBatch(start, Math.min(n, start + 1000));
+  for (let start = 0; start < n; start += size) {
+    insertBatch(start, Math.min(n, start + size));
+    options.progress?.(Math.min(n, start + size));
+  }
+  return n / ((performance.now() - started) / 1000);
+}
+
+/**
+ * Loads `n` events in bulk, for data sets the record path would take hours to write on a small
+ * machine: the events by rawUsageInsert, then the hourly and daily totals summed from them by
+ * GROUP BY — the rows the record path keeps, by the definition it keeps them to (per contact
+ * and UTC hour or day: cost, tokens, events, errors) — then the top window built by the store's
+ * own rollWindow. Throws when the totals do not sum to the events.
+ */
+export async function seedUsageInBulk(
+  stores: SqliteStores,
+  topWindowFirstDay: (now: number) => number,
+  workspaceId: string,
+  contacts: readonly string[],
+  n: number,
+  options: {
+    label: string;
+    now: number;
+    spanDays: number;
+    batch: number;
+    progress?: (done: number) => void;
+  },
+): Promise<number> {
+  const db = stores.database;
+  const started = performance.now();
+  rawUsageInsert(db, workspaceId, contacts, n, options);
+  db.transaction(() => {
+    db.prepare(
+      `INSERT INTO usage_hourly (workspace_id, contact_id, hour, cost_micros, tokens, requests, errors)
+       SELECT workspace_id, contact_id, ts / ${HOUR_MS}, sum(cost_micros), sum(tokens), count(*),
+         sum(error)
+       FROM usage_events WHERE workspace_id = ? GROUP BY contact_id, ts / ${HOUR_MS}`,
+    ).run(workspaceId);
+    db.prepare(
+      `INSERT INTO usage_daily (workspace_id, contact_id, day, cost_micros, tokens, requests, errors)
+       SELECT workspace_id, contact_id, hour / 24, sum(cost_micros), sum(tokens), sum(requests),
+         sum(errors)
+       FROM usage_hourly WHERE workspace_id = ? GROUP BY contact_id, hour / 24`,
+    ).run(workspaceId);
+  })();
+  const sums = (sql: string) => JSON.stringify(db.prepare(sql).get(workspaceId));
+  const events = sums(
+    "SELECT count(*) AS r, sum(error) AS e, sum(cost_micros) AS c FROM usage_events WHERE workspace_id = ?",
+  );
+  for (const table of ["usage_hourly", "usage_daily"]) {
+    const totals = sums(
+      `SELECT sum(requests) AS r, sum(errors) AS e, sum(cost_micros) AS c FROM ${table} WHERE workspace_id = ?`,
+    );
+    if (totals !== events) throw new Error(`${table} sums ${totals}, the events ${events}`);
+  }
+  await stores.usage.rollWindow(workspaceId, topWindowFirstDay(options.now));
   return n / ((performance.now() - started) / 1000);
 }

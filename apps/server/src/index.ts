@@ -1,6 +1,6 @@
 /**
- * `@contacts/server`'s public entry, for the other workspaces (the bench): the stores, the schema
- * and the id generator, so that they reuse the server's own code instead of reaching into src/.
+ * `@contacts/server`'s public entry, for the other workspaces (the bench): the stores, the schema,
+ * the id generator and the usage window's rule, so that they reuse the server's own code instead of reaching into src/.
  */
 export type { ContactRecord } from "./contacts/contact.js";
 export type { ContactStore, NewContact } from "./contacts/contact-store.js";
@@ -17,3 +17,4 @@ export {
   type SqliteDatabase,
 } from "./store/sqlite/database.js";
 export { WorkspaceSearchIndex } from "./store/sqlite/workspace-search-index.js";
+export { topWindowFirstDay } from "./usage/usage-rules.js";

@@ -3,6 +3,12 @@
 // Text that is compared or ordered is COLLATE "C": byte order is code-point order in UTF-8, as
 // in SQLite, so ids, cursors and the display-name order are the same on both stores.
 
+/**
+ * The first key of each workspace's window lock, `pg_advisory_xact_lock(class, hashtext(id))`:
+ * any fixed number, the same in every replica (two-key locks never meet the one-key ones).
+ */
+export const USAGE_WINDOW_LOCK_CLASS = 7_240_004;
+
 export interface PostgresMigration {
   version: number;
   description: string;
@@ -132,6 +138,78 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       END $$;
       CREATE TRIGGER contacts_usage_delete AFTER DELETE ON contacts
         FOR EACH ROW EXECUTE FUNCTION contacts_usage_delete();
+    `,
+  },
+  {
+    version: 3,
+    description:
+      "search keys prefixed by the workspace, so a search reads only its workspace's postings",
+    sql: `
+      -- The distinct substrings of 3 characters of a search text (by character, as SQLite's FTS5
+      -- trigram tokenizer with case_sensitive 1: the text is lower-cased already), each prefixed
+      -- by the workspace. A key's posting list then holds one workspace's contacts only, where
+      -- migration 1's index kept the workspace and the trigrams as separate keys, so a search
+      -- read every workspace's postings of its trigrams. A search term holds no line break, so
+      -- the trigrams across two fields (one field a line) are left out.
+      CREATE FUNCTION contact_search_keys(workspace_id uuid, search_text text) RETURNS text[]
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        RETURN ARRAY(
+          SELECT DISTINCT workspace_id::text || ':' || substr(search_text, i, 3)
+          FROM generate_series(1, char_length(search_text) - 2) AS i
+          WHERE strpos(substr(search_text, i, 3), E'\\n') = 0);
+
+      -- An expression index, not a stored column: the keys cost no heap space, and the index
+      -- follows every write of search_text with no change to the statements that write it.
+      -- fastupdate off: a pending list holds every workspace's recent entries and each search
+      -- reads all of it, which would bring back what the prefix takes away.
+      CREATE INDEX contacts_search_keys ON contacts
+        USING gin (contact_search_keys(workspace_id, search_text)) WITH (fastupdate = off);
+      DROP INDEX contacts_search;
+    `,
+  },
+  {
+    version: 4,
+    description: "each workspace's top-list window: per-contact totals of its last 30 days",
+    sql: `
+      -- The days [first_day, first_day + 30) whose totals usage_window holds for the workspace:
+      -- moved forward as the days pass (rolled), so the default top list is an index walk.
+      CREATE TABLE usage_window_start (
+        workspace_id uuid PRIMARY KEY,
+        first_day    bigint NOT NULL
+      );
+      -- Per-contact totals over the workspace's window, kept in the ingest transaction, by the
+      -- roll, by pruning and by contact deletes. A contact without usage in it has no row.
+      CREATE TABLE usage_window (
+        workspace_id uuid NOT NULL,
+        contact_id   text COLLATE "C" NOT NULL,
+        cost_micros  bigint NOT NULL,
+        tokens       bigint NOT NULL,
+        requests     bigint NOT NULL,
+        errors       bigint NOT NULL,
+        PRIMARY KEY (workspace_id, contact_id)
+      );
+      -- One index per ranking, prefixed by the workspace (another workspace's rows are never
+      -- walked) and holding only non-zero totals (the top list lists no zeros).
+      CREATE INDEX usage_window_by_cost ON usage_window (workspace_id, cost_micros DESC, contact_id DESC)
+        WHERE cost_micros > 0;
+      CREATE INDEX usage_window_by_tokens ON usage_window (workspace_id, tokens DESC, contact_id DESC)
+        WHERE tokens > 0;
+      CREATE INDEX usage_window_by_requests ON usage_window (workspace_id, requests DESC, contact_id DESC)
+        WHERE requests > 0;
+      CREATE INDEX usage_window_by_errors ON usage_window (workspace_id, errors DESC, contact_id DESC)
+        WHERE errors > 0;
+
+      -- A deleted contact leaves the window in the delete's transaction. The workspace's window
+      -- lock (shared; a roll holds it exclusively, see postgres-usage-store.ts) keeps a roll that
+      -- read the contact's daily totals before the delete from writing its row back after it.
+      CREATE FUNCTION contacts_usage_window_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock_shared(${USAGE_WINDOW_LOCK_CLASS}, hashtext(OLD.workspace_id::text));
+        DELETE FROM usage_window WHERE workspace_id = OLD.workspace_id AND contact_id = OLD.id;
+        RETURN OLD;
+      END $$;
+      CREATE TRIGGER contacts_usage_window_delete AFTER DELETE ON contacts
+        FOR EACH ROW EXECUTE FUNCTION contacts_usage_window_delete();
     `,
   },
 ];

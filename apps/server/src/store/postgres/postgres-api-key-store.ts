@@ -1,14 +1,17 @@
-// ApiKeyStore on PostgreSQL. Every authentication reads the key's row: a key revoked by the admin
-// CLI (or on any replica) is refused by every replica from its next request.
+// ApiKeyStore on PostgreSQL. An authentication reads the key's row unless the same key succeeded
+// less than AUTHENTICATED_KEYS_TTL_MS (500 ms) ago in this process: a key revoked by the admin CLI
+// (or on another replica) is refused by every replica within that, and at once by this one.
 import { randomUUID } from "node:crypto";
 import {
   type ApiKeyInfo,
   type ApiKeyStore,
   apiKeyMatches,
+  hashApiKey,
   issueApiKey,
   keyIdOf,
   type Principal,
 } from "../../auth/api-keys.js";
+import { AuthenticatedKeys, type AuthenticatedKeysOptions } from "./authenticated-keys.js";
 import { inTransaction, type Pool, type PoolClient } from "./pool.js";
 
 /** The advisory lock key of the first key's creation: any fixed number, the same everywhere. */
@@ -27,17 +30,30 @@ const KEY_COLUMNS = `k.id, k.workspace_id, w.name AS workspace_name, k.secret_ha
   k.revoked_at FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id`;
 
 export class PostgresApiKeyStore implements ApiKeyStore {
-  constructor(private readonly pool: Pool) {}
+  private readonly recent: AuthenticatedKeys;
+
+  constructor(
+    private readonly pool: Pool,
+    cache: AuthenticatedKeysOptions = {},
+  ) {
+    this.recent = new AuthenticatedKeys(cache);
+  }
 
   async authenticate(key: string): Promise<Principal | undefined> {
     const keyId = keyIdOf(key);
     if (!keyId) return undefined;
+    const keyHash = hashApiKey(key).toString("hex");
+    const remembered = this.recent.get(keyHash);
+    if (remembered) return remembered;
+    const readAt = this.recent.now();
     const { rows } = await this.pool.query<KeyRow>(`SELECT ${KEY_COLUMNS} WHERE k.id = $1`, [
       keyId,
     ]);
     const row = rows[0];
     if (!row || row.revoked_at !== null || !apiKeyMatches(key, row.secret_hash)) return undefined;
-    return { workspaceId: row.workspace_id, keyId: row.id };
+    const principal = { workspaceId: row.workspace_id, keyId: row.id };
+    this.recent.set(keyHash, principal, readAt);
+    return principal;
   }
 
   async createKey(workspaceName: string, now: number): Promise<{ key: string; info: ApiKeyInfo }> {
@@ -76,6 +92,8 @@ export class PostgresApiKeyStore implements ApiKeyStore {
       "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
       [now, keyId],
     );
+    // After the commit: a read in flight that saw the key unrevoked is not remembered either.
+    this.recent.forgetKeyId(keyId);
     return rowCount === 1;
   }
 

@@ -1,6 +1,7 @@
 // The list query of the PostgreSQL store: pages in id order (or a sorted order), filtered by
-// search and tags through the workspace's own index ranges, each call bounded in the candidate
-// rows it may examine, as on SQLite (see ../sqlite/contact-lister.ts for the plan in prose).
+// search and tags through the workspace's own index ranges (a term through its search keys,
+// prefixed by the workspace: migration 3), each call bounded in the candidate rows it may
+// examine, as on SQLite (see ../sqlite/contact-lister.ts for the plan in prose).
 import { CursorNotFoundError, QueryTooBroadError } from "../../contacts/contact-errors.js";
 import type { ContactPage, ListContactsQuery } from "../../contacts/contact-store.js";
 import { MAX_EXAMINED_ROWS } from "../sqlite/contact-lister.js";
@@ -116,8 +117,8 @@ export class PostgresContactLister {
     if (term !== undefined && [...term].length >= 3) {
       const { rows } = await this.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM (SELECT 1 FROM contacts
-           WHERE workspace_id = $1 AND search_text LIKE $2 LIMIT $3) m`,
-        [workspaceId, likePattern(term), bound],
+           WHERE workspace_id = $1 AND ${termMatch("$1", "$2")} LIMIT $3) m`,
+        [workspaceId, term, bound],
       );
       const size = rows[0]?.n ?? 0;
       if (size === 0) return undefined;
@@ -140,11 +141,11 @@ export class PostgresContactLister {
     const limit = params.param(bound);
     let sql: string;
     if (driver.kind === "term") {
-      // Every match (at most the bound), found through the trigram index, then put in order.
+      // Every match (at most the bound), found through the search keys, then put in order.
       const cursorSql = cursor ? ` AND id ${cursor.op} ${params.param(cursor.id)}` : "";
       sql = `WITH m AS MATERIALIZED (
                SELECT ${PG_COLUMNS}, search_text FROM contacts
-               WHERE workspace_id = ${ws} AND search_text LIKE ${params.param(likePattern(term as string))}${cursorSql})
+               WHERE workspace_id = ${ws} AND ${termMatch(ws, params.param(term))}${cursorSql})
              SELECT * FROM m c ORDER BY id ${order} LIMIT ${limit}`;
     } else if (driver.kind === "anyTag") {
       const cursorSql = cursor ? ` AND contact_id ${cursor.op} ${params.param(cursor.id)}` : "";
@@ -366,7 +367,13 @@ function cursorOf(query: ListContactsQuery): { op: "<" | ">"; id: string } | und
   return undefined;
 }
 
-/** A LIKE pattern for a substring, its wildcards and escape character taken literally. */
-function likePattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * The contacts of workspace `ws` whose search text holds `term` (3+ characters), found through
+ * the index of the workspace's own search keys (migration 3): the rows holding every key of the
+ * term, each then checked for the term itself. The keys of the term are folded into a constant
+ * at planning (the function is immutable), which lets the planner weigh them.
+ */
+function termMatch(ws: string, term: string): string {
+  return `contact_search_keys(workspace_id, search_text) @> contact_search_keys(${ws}::uuid, ${term})
+    AND strpos(search_text, ${term}) > 0`;
 }

@@ -1,6 +1,7 @@
 // ContactStore on PostgreSQL: each write is one transaction on one pooled connection; a row lock
 // (SELECT … FOR UPDATE) makes read-check-write atomic across replicas, and the unique index
 // makes a duplicate external_id fail inside the INSERT itself.
+
 import {
   CONTACT_ID_SHAPE,
   type ContactFields,
@@ -28,6 +29,7 @@ import {
   type PostgresContactRow,
   storableRef,
 } from "./postgres-rows.js";
+import { shareWindowLock } from "./postgres-usage-window.js";
 
 const UNIQUE_VIOLATION = "23505";
 
@@ -134,6 +136,9 @@ export class PostgresContactStore implements ContactStore {
   ): Promise<boolean> {
     if (!storableRef(ref)) return false;
     return inTransaction(this.pool, async ({ client }) => {
+      // The delete trigger takes the usage window's lock: taken first here, before the row lock,
+      // a roll in progress makes the delete wait rather than time out or queue behind it.
+      await shareWindowLock(client, workspaceId);
       const { rows } = await client.query<PostgresContactRow>(selectByRef(ref, "FOR UPDATE"), [
         workspaceId,
         ref,

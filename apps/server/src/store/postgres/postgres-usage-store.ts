@@ -1,7 +1,8 @@
 // UsageStore on PostgreSQL, the design of the SQLite one: a batch is one transaction (events,
-// hourly and daily totals, contacts created for new external_ids); reads use the totals, never
-// the events. The events' primary key dedupes ids across replicas: of two batches with one id
-// sent at once, the second's insert waits for the first's commit and then skips the event.
+// hourly and daily totals, the top-list window, contacts created for new external_ids); reads use
+// the totals, never the events. The events' primary key dedupes ids across replicas: of two
+// batches with one id sent at once, the second's insert waits for the first's commit and then
+// skips the event. The window's concurrency is explained in postgres-usage-window.ts.
 import type { ContactRecord } from "../../contacts/contact.js";
 import { CONTACT_ID_SHAPE } from "../../contacts/contact.js";
 import type {
@@ -12,7 +13,7 @@ import type {
   UsageTotals,
 } from "../../usage/usage.js";
 import { UnknownContactError } from "../../usage/usage-errors.js";
-import { DAY_MS, HOUR_MS } from "../../usage/usage-rules.js";
+import { DAY_MS, HOUR_MS, TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
 import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
 import { HOURS_PER_DAY, RANK_COLUMN, type TotalsRow, totalsOf } from "../usage-rows.js";
 import { inTransaction, type Pool, type PoolClient } from "./pool.js";
@@ -24,6 +25,18 @@ import {
   type PostgresContactRow,
   pgText,
 } from "./postgres-rows.js";
+import {
+  changeWindow,
+  type DayTotals,
+  rollWindowIn,
+  SHARE_WINDOW_LOCK,
+  shareWindowLock,
+  windowStart,
+} from "./postgres-usage-window.js";
+
+const CONTACT_COLUMNS = PG_COLUMNS.split(", ")
+  .map((c) => `c.${c}`)
+  .join(", ");
 
 const SUMS = `sum(cost_micros)::bigint AS cost_micros, sum(tokens)::bigint AS tokens,
   sum(requests)::bigint AS requests, sum(errors)::bigint AS errors`;
@@ -38,11 +51,14 @@ export class PostgresUsageStore implements UsageStore {
   ): Promise<RecordOutcome> {
     return inTransaction(this.pool, async ({ client }) => {
       const outcome: RecordOutcome = { accepted: 0, duplicates: 0, contactsCreated: 0 };
-      const { rows: known } = await client.query<{ event_id: string }>(
-        "SELECT event_id FROM usage_events WHERE workspace_id = $1 AND event_id = ANY($2::text[])",
+      // The window lock (shared) first, before any row lock: see postgres-usage-window.ts.
+      await shareWindowLock(client, workspaceId);
+      const { rows: lockedRows } = await client.query<{ known: string[] }>(
+        `SELECT array(SELECT event_id FROM usage_events
+           WHERE workspace_id = $1 AND event_id = ANY($2::text[])) AS known`,
         [workspaceId, events.map((event) => pgText(event.id))],
       );
-      const seen = new Set(known.map((row) => row.event_id));
+      const seen = new Set(lockedRows[0]?.known ?? []);
       // The events to store, in order, each with its contact; unknown _ids fail the batch.
       const fresh: { event: UsageEventRecord; contactId: string }[] = [];
       const contactIds = new Map<string, string>();
@@ -107,6 +123,9 @@ export class PostgresUsageStore implements UsageStore {
       }
       await addTotals(client, "usage_hourly", "hour", workspaceId, hourly);
       await addTotals(client, "usage_daily", "day", workspaceId, daily);
+      // Days past the window's end are added when the window reaches them (rollWindow).
+      const days: DayTotals[] = [...daily.values()].map((b) => ({ ...b, day: b.bucket }));
+      await changeWindow(client, workspaceId, days, 1);
       return outcome;
     });
   }
@@ -156,6 +175,10 @@ export class PostgresUsageStore implements UsageStore {
     toDay: number,
     limit: number,
   ): Promise<{ contact: ContactRecord; totals: UsageTotals }[]> {
+    if (toDay - fromDay === TOP_WINDOW_DAYS) {
+      const fromWindow = await this.windowTop(workspaceId, by, fromDay, limit);
+      if (fromWindow) return fromWindow;
+    }
     const column = RANK_COLUMN[by];
     // One statement: one snapshot for the totals and the contacts they name.
     const { rows } = await this.pool.query<TotalsRow & PostgresContactRow & { contact_id: string }>(
@@ -164,10 +187,7 @@ export class PostgresUsageStore implements UsageStore {
          WHERE workspace_id = $1 AND day >= $2 AND day < $3
          GROUP BY contact_id HAVING sum(${column}) > 0
          ORDER BY sum(${column}) DESC, contact_id DESC LIMIT $4)
-       SELECT r.contact_id, r.cost_micros, r.tokens, r.requests, r.errors,
-              ${PG_COLUMNS.split(", ")
-                .map((c) => `c.${c}`)
-                .join(", ")}
+       SELECT r.contact_id, r.cost_micros, r.tokens, r.requests, r.errors, ${CONTACT_COLUMNS}
        FROM ranked r JOIN contacts c ON c.workspace_id = $1 AND c.id = r.contact_id
        ORDER BY r.${column} DESC, r.contact_id DESC`,
       [workspaceId, fromDay, toDay, limit],
@@ -176,26 +196,78 @@ export class PostgresUsageStore implements UsageStore {
   }
 
   /**
-   * No window on PostgreSQL yet: `top` sums the daily totals for every period, the default one
-   * included (exact, but its cost grows with the workspace's active contacts; see the README).
+   * The top list off the window's index for `by`, when the window starts on `fromDay`; undefined
+   * when it does not (never rolled, or another period). One statement: the window's first day
+   * and its rows are of one snapshot, so a roll on another replica cannot come in between.
    */
-  async rollWindow(_workspaceId: string, _firstDay: number): Promise<void> {}
+  private async windowTop(
+    workspaceId: string,
+    by: TopBy,
+    fromDay: number,
+    limit: number,
+  ): Promise<{ contact: ContactRecord; totals: UsageTotals }[] | undefined> {
+    const column = RANK_COLUMN[by];
+    // The join to contacts is inside the walk: a row whose contact is gone takes no place.
+    const { rows } = await this.pool.query<
+      { first_day: number } & TotalsRow & PostgresContactRow & { contact_id: string | null }
+    >(
+      `SELECT s.first_day, t.* FROM usage_window_start s
+       LEFT JOIN LATERAL (
+         SELECT w.contact_id, w.cost_micros, w.tokens, w.requests, w.errors, ${CONTACT_COLUMNS}
+         FROM usage_window w JOIN contacts c ON c.workspace_id = w.workspace_id AND c.id = w.contact_id
+         WHERE w.workspace_id = $1 AND w.${column} > 0 AND s.first_day = $2
+         ORDER BY w.${column} DESC, w.contact_id DESC LIMIT $3
+       ) t ON true
+       WHERE s.workspace_id = $1`,
+      [workspaceId, fromDay, limit],
+    );
+    if (rows[0]?.first_day !== fromDay) return undefined;
+    return rows.flatMap((row) =>
+      row.contact_id === null ? [] : [{ contact: fromPgRow(row), totals: totalsOf(row) }],
+    );
+  }
 
-  async rollWindows(_firstDay: number): Promise<number> {
-    return 0;
+  async rollWindow(workspaceId: string, firstDay: number): Promise<void> {
+    // Checked before taking the lock: a window already in place costs one read.
+    if ((await windowStart(this.pool, workspaceId)) === firstDay) return;
+    await inTransaction(this.pool, ({ client }) => rollWindowIn(client, workspaceId, firstDay));
+  }
+
+  async rollWindows(firstDay: number): Promise<number> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT w.id FROM workspaces w LEFT JOIN usage_window_start s ON s.workspace_id = w.id
+       WHERE s.first_day IS DISTINCT FROM $1 ORDER BY w.id`,
+      [firstDay],
+    );
+    let moved = 0;
+    // Each in its own transaction: a workspace's roll holds only its own lock, briefly.
+    for (const { id } of rows) {
+      if (await inTransaction(this.pool, ({ client }) => rollWindowIn(client, id, firstDay))) {
+        moved++;
+      }
+    }
+    return moved;
   }
 
   async prune(beforeDay: number, batch: number): Promise<number> {
     return inTransaction(this.pool, async ({ client }) => {
-      const { rows } = await client.query<{
-        workspace_id: string;
-        contact_id: string;
-        day: number;
-      }>(
-        `DELETE FROM usage_daily WHERE (workspace_id, contact_id, day) IN
-           (SELECT workspace_id, contact_id, day FROM usage_daily WHERE day < $1 LIMIT $2)
-         RETURNING workspace_id, contact_id, day`,
+      // The window locks (shared) of the workspaces to prune first, before any row lock.
+      const { rows: workspaces } = await client.query<{ workspace_id: string }>(
+        `SELECT DISTINCT workspace_id FROM
+           (SELECT workspace_id FROM usage_daily WHERE day < $1 LIMIT $2) old
+         ORDER BY workspace_id`,
         [beforeDay, batch],
+      );
+      const workspaceIds = workspaces.map((row) => row.workspace_id);
+      for (const id of workspaceIds) {
+        await client.query(`SELECT ${SHARE_WINDOW_LOCK}`, [id]);
+      }
+      const { rows } = await client.query<TotalsRow & DayRow>(
+        `DELETE FROM usage_daily WHERE (workspace_id, contact_id, day) IN
+           (SELECT workspace_id, contact_id, day FROM usage_daily
+            WHERE workspace_id = ANY($3::uuid[]) AND day < $1 LIMIT $2)
+         RETURNING workspace_id, contact_id, day, cost_micros, tokens, requests, errors`,
+        [beforeDay, batch, workspaceIds],
       );
       for (const { workspace_id, contact_id, day } of rows) {
         await client.query(
@@ -206,6 +278,13 @@ export class PostgresUsageStore implements UsageStore {
           "DELETE FROM usage_hourly WHERE workspace_id = $1 AND contact_id = $2 AND hour >= $3 AND hour < $4",
           [workspace_id, contact_id, day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY],
         );
+      }
+      // Pruned days inside a window (one not rolled for long, or a test's) leave it too.
+      for (const id of workspaceIds) {
+        const days: DayTotals[] = rows
+          .filter((row) => row.workspace_id === id)
+          .map((row) => ({ ...totalsOf(row), contactId: row.contact_id, day: row.day }));
+        await changeWindow(client, id, days, -1);
       }
       return rows.length;
     });
@@ -221,8 +300,12 @@ export class PostgresUsageStore implements UsageStore {
     outcome: RecordOutcome,
   ): Promise<string> {
     const byId = CONTACT_ID_SHAPE.test(ref);
+    // FOR KEY SHARE: a delete of the contact waits for this batch (its trigger then sees and
+    // deletes the batch's usage), or this batch waits for the delete and finds no contact; a
+    // PATCH (no key change) does not wait.
     const { rows } = await client.query<{ id: string }>(
-      `SELECT id FROM contacts WHERE workspace_id = $1 AND ${byId ? "id" : "external_id"} = $2`,
+      `SELECT id FROM contacts WHERE workspace_id = $1 AND ${byId ? "id" : "external_id"} = $2
+       FOR KEY SHARE`,
       [workspaceId, ref],
     );
     if (rows[0]) return rows[0].id;
@@ -244,7 +327,7 @@ export class PostgresUsageStore implements UsageStore {
       return contact.id;
     }
     const { rows: existing } = await client.query<{ id: string }>(
-      "SELECT id FROM contacts WHERE workspace_id = $1 AND external_id = $2",
+      "SELECT id FROM contacts WHERE workspace_id = $1 AND external_id = $2 FOR KEY SHARE",
       [workspaceId, ref],
     );
     if (!existing[0]) throw new Error(`contact ${ref} neither created nor found`);
@@ -255,6 +338,12 @@ export class PostgresUsageStore implements UsageStore {
 interface Bucket extends UsageTotals {
   contactId: string;
   bucket: number;
+}
+
+interface DayRow {
+  workspace_id: string;
+  contact_id: string;
+  day: number;
 }
 
 /** Adds each bucket's sums to its totals row, in one statement. */
