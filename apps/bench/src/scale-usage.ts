@@ -3,9 +3,12 @@
 // days, so about half fall in the metrics window), through the real server over HTTP. The events
 // are seeded through the usage store's record path (dedupe, hourly and daily totals, the top
 // window), `seedBatch` events a transaction, or with `seed: "bulk"` loaded in bulk (raw events,
-// totals by GROUP BY, the store's rollWindow: see seedUsageInBulk) for 10M-event data sets.
+// totals by GROUP BY, the store's rollWindow: see seedUsageInBulk) for 10M-event data sets. Then
+// workspace B's first page, alone and while workspace A asks for top lists over other periods
+// than the window in a loop (noisy neighbour).
 import { join } from "node:path";
 import { contactRefs, createKey, seedThroughStore } from "./dataset.js";
+import { type LoadSummary, startLoad } from "./neighbour-load.js";
 import { startTarget } from "./processes.js";
 import { type LatencySamples, sampleLatency } from "./sampler.js";
 import { REPO_ROOT, type ServerCode, type ServerModules, serverCommand } from "./server-modules.js";
@@ -43,13 +46,17 @@ export async function usageScale(options: UsageScaleOptions): Promise<string> {
   const path = join(dir, "usage.db");
   let stores = modules.stores.openSqliteStores(path);
   const { key, workspaceId } = await createKey(stores, "bench-usage");
+  const neighbourKey = (await createKey(stores, "bench-usage-neighbour")).key;
   log(`usage: seeding ${count(contacts)} contacts …`);
   await seedThroughStore(modules, stores, workspaceId, contacts, 10_000);
   const ids = contactRefs(stores.database, workspaceId).ids;
   const newest = ids.at(-1) as string;
   stores.close();
 
-  const measure = async (label: string): Promise<LatencySamples[]> => {
+  let neighbour:
+    | { unloaded: LatencySamples; loaded: LatencySamples; attack: LoadSummary }
+    | undefined;
+  const measure = async (label: string, withNeighbour = false): Promise<LatencySamples[]> => {
     log(`usage: measuring at ${label} …`);
     const server = await startTarget(
       "server",
@@ -78,6 +85,27 @@ export async function usageScale(options: UsageScaleOptions): Promise<string> {
         );
         results.push(result);
       }
+      if (withNeighbour) {
+        log("usage: workspace B's first page, alone and while A asks for top lists in a loop …");
+        const bList = "/v2/contacts?limit=10&include_metrics=false";
+        const auth = (k: string) => ({ Authorization: `Bearer ${k}` });
+        const unloaded = await sampleLatency(server.url, bList, auth(neighbourKey), {
+          samples,
+          budgetMs,
+        });
+        // Both top-list paths: the window with the days it differs by, and a plain sum.
+        const paths = [otherPath("top"), topPath(today - 45, today - 5)];
+        const attack = startLoad(server.url, paths, auth(key), 4);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const loaded = await sampleLatency(server.url, bList, auth(neighbourKey), {
+          samples,
+          budgetMs,
+        });
+        neighbour = { unloaded, loaded, attack: await attack.stop() };
+        log(
+          `  B alone p50 ${ms(unloaded.p50)} ms, p99 ${ms(unloaded.p99)} ms; while A loads: p50 ${ms(loaded.p50)} ms, p99 ${ms(loaded.p99)} ms; A: ${rate(neighbour.attack.perSecond)} req/s ${JSON.stringify(neighbour.attack.statuses)}`,
+        );
+      }
       return results;
     } finally {
       await server.stop();
@@ -86,10 +114,10 @@ export async function usageScale(options: UsageScaleOptions): Promise<string> {
 
   const today = Math.floor(Date.now() / 86_400_000);
   const day = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
+  const topPath = (from: number, to: number) =>
+    `/v2/usage/top?by=cost&limit=10&from=${day(from)}&to=${day(to)}`;
   const otherPath = (name: string) =>
-    name.startsWith("contact usage")
-      ? `/v2/contacts/${newest}/usage`
-      : `/v2/usage/top?by=cost&limit=10&from=${day(today - 30)}&to=${day(today)}`;
+    name.startsWith("contact usage") ? `/v2/contacts/${newest}/usage` : topPath(today - 30, today);
   const before = await measure("0 events");
   stores = modules.stores.openSqliteStores(path);
   // Room for the pages a large seeding transaction dirties (the seeding process only).
@@ -123,7 +151,7 @@ export async function usageScale(options: UsageScaleOptions): Promise<string> {
         )
       : await seedUsageThroughStore(stores, workspaceId, ids, events, seedOptions);
   stores.close();
-  const after = await measure(`${count(events)} events`);
+  const after = await measure(`${count(events)} events`, true);
 
   const rows = SHAPES.map((shape, i) => {
     const a = before[i] as LatencySamples;
@@ -148,5 +176,11 @@ export async function usageScale(options: UsageScaleOptions): Promise<string> {
     ),
     "",
     `Targets: list page p99 within 1.5× of 0 events: ${ratio(list)} (${list <= 1.5 ? "met" : "not met"}); top p99 (default period) ≤ 50 ms: ${ms(top)} ms (${top <= 50 ? "met" : "not met"}).`,
+    ...(neighbour
+      ? [
+          "",
+          `Noisy neighbour at ${count(events)} events: workspace B's first page p99 ${ms(neighbour.unloaded.p99)} ms alone, ${ms(neighbour.loaded.p99)} ms while workspace A asks for top lists over the 30 days ending yesterday and the 40 days ending 5 days ago on 4 connections (${rate(neighbour.attack.perSecond)} req/s, statuses ${JSON.stringify(neighbour.attack.statuses)}).`,
+        ]
+      : []),
   ].join("\n");
 }

@@ -45,7 +45,10 @@ export interface Config extends ConnectionLimits {
   authFailureLimit: TokenBucketConfig;
   /** How long shutdown waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
-  /** Worker threads that run search and tag-filtered list calls off the event loop (0: inline). */
+  /**
+   * Worker threads that run search and tag-filtered list calls, and top lists over periods other
+   * than the default one, off the event loop (0: inline).
+   */
   listWorkers: number;
   /** Exact origins whose pages may call the API (CORS); empty: CORS off. */
   corsOrigins: string[];

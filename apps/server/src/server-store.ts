@@ -43,11 +43,12 @@ export interface StoreOptions {
   /** Most candidate rows a list call may examine (MAX_EXAMINED_ROWS); tests lower it. */
   maxExaminedRows?: number;
   /**
-   * Worker threads for filtered list calls (search, tags), off the event loop; 0 runs them
-   * inline. An in-memory database has no file to share with them: always inline.
+   * Worker threads for filtered list calls (search, tags) and top lists over periods other than
+   * the window, off the event loop; 0 runs them inline. An in-memory database has no file to
+   * share with them: always inline.
    */
   listWorkers?: number;
-  /** Filtered list calls a workspace may have in flight on the workers (16); tests lower it. */
+  /** Calls a workspace may have in flight on the workers (16, both kinds); tests lower it. */
   maxQueuedLists?: number;
 }
 
@@ -55,7 +56,8 @@ export interface StoreOptions {
 export function openSqliteStores(path: string, options: StoreOptions = {}): SqliteStores {
   const database = openDatabase(path);
   const threads = path === ":memory:" ? 0 : (options.listWorkers ?? 0);
-  const filteredLists =
+  // One pool for every expensive read, so workspaces share one fair queue (list-worker.ts).
+  const workers =
     threads > 0
       ? new ListWorkers({
           path,
@@ -72,9 +74,9 @@ export function openSqliteStores(path: string, options: StoreOptions = {}): Sqli
     kind: "sqlite",
     contacts: new SqliteContactStore(database, {
       ...(options.maxExaminedRows !== undefined && { maxExaminedRows: options.maxExaminedRows }),
-      ...(filteredLists && { filteredLists }),
+      ...(workers && { filteredLists: workers }),
     }),
-    usage: new SqliteUsageStore(database),
+    usage: new SqliteUsageStore(database, { ...(workers && { otherPeriods: workers }) }),
     apiKeys: new SqliteApiKeyStore(database),
     idempotency: new SqliteIdempotencyStore(database),
     database,
@@ -95,7 +97,7 @@ export function openSqliteStores(path: string, options: StoreOptions = {}): Sqli
     },
     close: async ({ checkpoint = true } = {}) => {
       if (!database.open) return;
-      void filteredLists?.close();
+      void workers?.close();
       if (checkpoint && path !== ":memory:") database.pragma("wal_checkpoint(TRUNCATE)");
       database.close();
     },

@@ -69,11 +69,16 @@ export class ContactIdNotIncreasingError extends Error {
   }
 }
 
-/** A workspace already has as many filtered list calls running or waiting as it may. */
+/**
+ * A workspace already has as many calls on the list workers (filtered lists, top lists over
+ * periods other than the window) running or waiting as it may.
+ */
 export class ListQueueFullError extends Error {
   override readonly name = "ListQueueFullError";
   constructor(readonly limit: number) {
-    super("Too many search or tag-filtered list calls in flight for this workspace; retry in 1 s");
+    super(
+      "Too many search, tag-filtered or usage top list calls in flight for this workspace; retry in 1 s",
+    );
   }
 }
 

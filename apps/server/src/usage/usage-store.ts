@@ -4,6 +4,12 @@ import type { Granularity, RecordOutcome, TopBy, UsageEventRecord, UsageTotals }
 /** Makes the contact an unknown external_id stands for; its id must sort after `newestId`. */
 export type NewContactFactory = (externalId: string, newestId: string | undefined) => ContactRecord;
 
+/** One row of a top list: the contact and its totals over the period. */
+export interface TopEntry {
+  contact: ContactRecord;
+  totals: UsageTotals;
+}
+
 /**
  * Storage of usage, owned by the domain; every call is scoped to one workspace. Hours and days
  * are UTC bucket numbers: `floor(ms / 3 600 000)` and `floor(ms / 86 400 000)`.
@@ -47,7 +53,7 @@ export interface UsageStore {
     fromDay: number,
     toDay: number,
     limit: number,
-  ): Promise<{ contact: ContactRecord; totals: UsageTotals }[]>;
+  ): Promise<TopEntry[]>;
   /**
    * Moves the workspace's top-list window to the days `[firstDay, firstDay + TOP_WINDOW_DAYS)`:
    * per-contact totals of those days, kept exact from then on by record, prune and deletes.

@@ -5,10 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ListQueueFullError, QueryTooBroadError } from "../../contacts/contact-errors.js";
 import { createIdGenerator } from "../../ids.js";
 import { openSqliteStores, type SqliteStores } from "../../server-store.js";
+import type { TopBy } from "../../usage/usage.js";
+import { DAY_MS } from "../../usage/usage-rules.js";
 import { ListWorkers } from "./list-worker.js";
 
 const A = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 const B = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+const TODAY = Math.floor(Date.UTC(2026, 2, 10) / DAY_MS);
 
 let dir: string;
 let stores: SqliteStores;
@@ -37,6 +40,26 @@ beforeAll(async () => {
       createdAt: now,
     });
   }
+  // Usage of A's contacts over the 60 days before TODAY; the window is the last 30 of them.
+  await stores.usage.record(
+    A,
+    Array.from({ length: 300 }, (_, i) => ({
+      id: `event-${i}`,
+      contactRef: `person-${((i * 7) % 40) & ~1}`,
+      timestamp: (TODAY - 60 + (i % 60)) * DAY_MS + i,
+      costMicros: (i * 37) % 11,
+      tokens: i % 7,
+      error: i % 7 === 1,
+      model: null,
+      inputTokens: null,
+      outputTokens: null,
+      latencyMs: null,
+    })),
+    () => {
+      throw new Error("every event names an existing contact");
+    },
+  );
+  await stores.usage.rollWindow(A, TODAY - 29);
   workers = new ListWorkers({ path, threads: 1, maxExaminedRows: 5, maxQueuedPerWorkspace: 4 });
 });
 afterAll(async () => {
@@ -69,6 +92,34 @@ describe("ListWorkers", () => {
     });
     const page = await workers.list(A, { limit: 1, search: "just-written" });
     expect(page.contacts.map((c) => c.externalId)).toEqual(["just-written"]);
+  });
+
+  it("answers top lists over any period exactly as the store does inline", async () => {
+    const rankings: TopBy[] = ["cost", "tokens", "requests", "errors"];
+    for (const [from, to] of [
+      [TODAY - 60, TODAY],
+      [TODAY - 30, TODAY],
+      [TODAY - 29, TODAY + 1],
+      [TODAY - 10, TODAY - 9],
+    ] as const) {
+      for (const by of rankings) {
+        const inline = await stores.usage.top(A, by, from, to, 7);
+        expect(inline.length).toBeGreaterThan(0);
+        expect(await workers.top(A, by, from, to, 7)).toEqual(inline);
+      }
+    }
+    expect(await workers.top(B, "cost", TODAY - 60, TODAY, 7)).toEqual([]);
+  });
+
+  it("counts top lists and filtered lists against one share per workspace", async () => {
+    const tops = Array.from({ length: 4 }, () => workers.top(A, "cost", TODAY - 60, TODAY, 5));
+    await expect(workers.list(A, { limit: 1, tags: ["all"] })).rejects.toBeInstanceOf(
+      ListQueueFullError,
+    );
+    await expect(workers.top(A, "cost", TODAY - 60, TODAY, 5)).rejects.toBeInstanceOf(
+      ListQueueFullError,
+    );
+    await Promise.all(tops);
   });
 
   it("carries query_too_broad back from the thread", async () => {

@@ -1,6 +1,7 @@
-// Filtered list calls (search, tags) run on worker threads with read-only connections, so that a
-// workspace sending expensive queries costs the event loop only their HTTP handling. Workspaces
-// take turns for the workers (round robin), and each may have only so many calls waiting.
+// Expensive reads run on worker threads with read-only connections, so that a workspace sending
+// them costs the event loop only their HTTP handling: filtered list calls (search, tags) and top
+// lists over periods other than the window. Workspaces take turns for the workers (round robin),
+// and each may have only so many calls (of both kinds together) running or waiting.
 import { Worker } from "node:worker_threads";
 import {
   CursorNotFoundError,
@@ -8,18 +9,29 @@ import {
   QueryTooBroadError,
 } from "../../contacts/contact-errors.js";
 import type { ContactPage, ContactStore, ListContactsQuery } from "../../contacts/contact-store.js";
+import type { TopBy } from "../../usage/usage.js";
+import type { TopEntry } from "../../usage/usage-store.js";
+import type { TopLists } from "./sqlite-usage-store.js";
 
 export interface ListWorkerData {
   path: string;
   maxExaminedRows?: number;
 }
+/** A call the threads answer, by kind; its answer is `WorkerAnswers[kind]`. */
+export type WorkerCall =
+  | { kind: "list"; query: ListContactsQuery }
+  | { kind: "top"; by: TopBy; fromDay: number; toDay: number; limit: number };
+export interface WorkerAnswers {
+  list: ContactPage;
+  top: TopEntry[];
+}
 export interface ListJob {
   id: number;
   workspaceId: string;
-  query: ListContactsQuery;
+  call: WorkerCall;
 }
 export type ListReply =
-  | { id: number; page: ContactPage }
+  | { id: number; answer: WorkerAnswers[WorkerCall["kind"]] }
   | { id: number; error: "query_too_broad" }
   | {
       id: number;
@@ -37,7 +49,8 @@ export interface ListWorkersOptions extends ListWorkerData {
 }
 
 interface Pending extends ListJob {
-  resolve(page: ContactPage): void;
+  /** Takes the answer of this job's kind (see WorkerAnswers). */
+  resolve(answer: unknown): void;
   reject(error: Error): void;
 }
 
@@ -46,8 +59,8 @@ interface Thread {
   running?: Pending | undefined;
 }
 
-/** Runs ContactLister calls on worker threads, fairly across workspaces. */
-export class ListWorkers implements Pick<ContactStore, "list"> {
+/** Runs ContactLister and UsageTopReader calls on worker threads, fairly across workspaces. */
+export class ListWorkers implements Pick<ContactStore, "list">, TopLists {
   private readonly threads: Thread[] = [];
   /** Waiting calls by workspace; Map order is the round-robin turn. */
   private readonly waiting = new Map<string, Pending[]>();
@@ -65,13 +78,37 @@ export class ListWorkers implements Pick<ContactStore, "list"> {
   }
 
   list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage> {
+    return this.run(workspaceId, { kind: "list", query });
+  }
+
+  top(
+    workspaceId: string,
+    by: TopBy,
+    fromDay: number,
+    toDay: number,
+    limit: number,
+  ): Promise<TopEntry[]> {
+    return this.run(workspaceId, { kind: "top", by, fromDay, toDay, limit });
+  }
+
+  private run<C extends WorkerCall>(
+    workspaceId: string,
+    call: C,
+  ): Promise<WorkerAnswers[C["kind"]]> {
     if (this.closed) return Promise.reject(new Error("the list workers are closed"));
     if (this.broken) return Promise.reject(this.broken);
     const count = this.inFlight.get(workspaceId) ?? 0;
     if (count >= this.maxQueued) return Promise.reject(new ListQueueFullError(this.maxQueued));
     this.inFlight.set(workspaceId, count + 1);
-    return new Promise<ContactPage>((resolve, reject) => {
-      const job: Pending = { id: this.nextId++, workspaceId, query, resolve, reject };
+    return new Promise((resolve, reject) => {
+      const job: Pending = {
+        id: this.nextId++,
+        workspaceId,
+        call,
+        // The thread answers a call of kind C with WorkerAnswers[C["kind"]].
+        resolve: (answer) => resolve(answer as WorkerAnswers[C["kind"]]),
+        reject,
+      };
       const queue = this.waiting.get(workspaceId);
       if (queue) queue.push(job);
       else this.waiting.set(workspaceId, [job]);
@@ -97,8 +134,8 @@ export class ListWorkers implements Pick<ContactStore, "list"> {
       const job = this.nextJob();
       if (!job) return;
       thread.running = job;
-      const { id, workspaceId, query } = job;
-      thread.worker.postMessage({ id, workspaceId, query } satisfies ListJob);
+      const { id, workspaceId, call } = job;
+      thread.worker.postMessage({ id, workspaceId, call } satisfies ListJob);
     }
   }
 
@@ -139,7 +176,7 @@ export class ListWorkers implements Pick<ContactStore, "list"> {
     });
     worker.on("message", (reply: ListReply) => {
       this.finish(thread, (job) => {
-        if ("page" in reply) job.resolve(reply.page);
+        if ("answer" in reply) job.resolve(reply.answer);
         else if (reply.error === "query_too_broad") job.reject(new QueryTooBroadError());
         else if (reply.error === "cursor_not_found")
           job.reject(new CursorNotFoundError(reply.cursor, reply.parameter));

@@ -14,6 +14,12 @@ const A = "11111111-1111-4111-8111-111111111111";
 const B = "22222222-2222-4222-8222-222222222222";
 const TODAY = Math.floor(Date.parse("2026-03-10T12:00:00Z") / DAY_MS);
 const RANKINGS: TopBy[] = ["cost", "tokens", "requests", "errors"];
+const TOTAL_FIELD = {
+  cost: "costMicros",
+  tokens: "tokens",
+  requests: "requests",
+  errors: "errors",
+} as const;
 
 const ids = createIdGenerator();
 const newContact =
@@ -135,16 +141,45 @@ describe("the top-list window", () => {
     await expectWindowExact(A, first);
   });
 
-  it("is only used for exactly its days; other periods sum the daily totals", async () => {
+  it("answers periods near the window from it, exactly as the sum of their days", async () => {
     await store.record(A, events("a1", 5), newContact(A));
-    await store.rollWindow(A, TODAY - 29);
-    // Corrupt the window: a period that is not it must not read it.
-    db.prepare("UPDATE usage_window SET cost_micros = cost_micros + 1000").run();
-    const shifted = await store.top(A, "cost", TODAY - 30, TODAY, 100);
-    expect(shifted.map((t) => ({ id: t.contact.id, total: t.totals.costMicros }))).toEqual(
-      bruteForce(A, "cost", TODAY - 30, TODAY),
+    await store.record(B, events("b1", 6), newContact(B));
+    const first = TODAY - 29;
+    await store.rollWindow(A, first);
+    // Days before, inside and after the window, against the events themselves; limits small
+    // (the walk stops early) and large (it reads the window through), ties frequent.
+    const exactFor = async (from: number, to: number) => {
+      for (const by of RANKINGS) {
+        for (const limit of [1, 3, 100]) {
+          const top = await store.top(A, by, from, to, limit);
+          expect(
+            top.map((t) => ({ id: t.contact.id, total: t.totals[TOTAL_FIELD[by]] })),
+            `${by} over [${from - TODAY}, ${to - TODAY}) limit ${limit}`,
+          ).toEqual(bruteForce(A, by, from, to).slice(0, limit));
+        }
+      }
+    };
+    for (let from = first - 6; from <= first + 6; from++) {
+      for (let to = from + 24; to <= from + 36; to++) await exactFor(from, to);
+    }
+    // Pruning reaches into the window, and a contact goes: still exact.
+    while ((await store.prune(first + 3, 50)) === 50) {}
+    db.prepare("DELETE FROM contacts WHERE id = ?").run(
+      db
+        .prepare("SELECT contact_id FROM usage_window WHERE workspace_id = ? LIMIT 1")
+        .pluck()
+        .get(A),
     );
-    const window = await store.top(A, "cost", TODAY - 29, TODAY + 1, 1);
-    expect(window[0]?.totals.costMicros).toBeGreaterThanOrEqual(1000);
+    await exactFor(first + 1, first + 30);
+    await exactFor(first - 2, first + 29);
+
+    // Which periods read the window: corrupted, it shows in one a day off, not in one far from it.
+    db.prepare("UPDATE usage_window SET cost_micros = cost_micros + 1000").run();
+    const shifted = await store.top(A, "cost", first - 1, first + 29, 100);
+    expect(shifted[0]?.totals.costMicros).toBeGreaterThanOrEqual(1000);
+    const far = await store.top(A, "cost", first - 30, first, 100);
+    expect(far.map((t) => ({ id: t.contact.id, total: t.totals.costMicros }))).toEqual(
+      bruteForce(A, "cost", first - 30, first),
+    );
   });
 });

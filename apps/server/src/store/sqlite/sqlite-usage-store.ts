@@ -2,7 +2,6 @@
 // totals, the top-list window, contacts created for new external_ids); reads use the totals,
 // never the events.
 import type { Statement } from "better-sqlite3";
-import type { ContactRecord } from "../../contacts/contact.js";
 import { CONTACT_ID_SHAPE } from "../../contacts/contact.js";
 import type {
   Granularity,
@@ -13,15 +12,24 @@ import type {
 } from "../../usage/usage.js";
 import { UnknownContactError } from "../../usage/usage-errors.js";
 import { DAY_MS, HOUR_MS, TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
-import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
-import { COLUMNS, type ContactRow, fromRow, toRow } from "../contact-rows.js";
-import { HOURS_PER_DAY, RANK_COLUMN, type TotalsRow, totalsOf } from "../usage-rows.js";
+import type { NewContactFactory, TopEntry, UsageStore } from "../../usage/usage-store.js";
+import { COLUMNS, toRow } from "../contact-rows.js";
+import { HOURS_PER_DAY, type TotalsRow, totalsOf } from "../usage-rows.js";
 import type { SqliteDatabase } from "./database.js";
+import { UsageTopReader } from "./usage-top-reader.js";
 import {
   createSearchTableSql,
   searchTableOf,
   WorkspaceSearchIndex,
 } from "./workspace-search-index.js";
+
+/** Where top lists over periods other than the window run (list-worker.ts). */
+export type TopLists = Pick<UsageStore, "top">;
+
+export interface SqliteUsageStoreOptions {
+  /** Runs top lists over any period but the window elsewhere: off the event loop. */
+  otherPeriods?: TopLists;
+}
 
 export class SqliteUsageStore implements UsageStore {
   private readonly eventExists: Statement<[string, string], 1>;
@@ -35,14 +43,6 @@ export class SqliteUsageStore implements UsageStore {
   private readonly totalsSinceStatement: Statement<unknown[], TotalsRow & { contact_id: string }>;
   private readonly hourlySeries: Statement<unknown[], TotalsRow & { bucket: number }>;
   private readonly dailySeries: Statement<unknown[], TotalsRow & { bucket: number }>;
-  private readonly topStatements: Record<
-    TopBy,
-    Statement<unknown[], TotalsRow & { contact_id: string }>
-  >;
-  private readonly windowTopStatements: Record<
-    TopBy,
-    Statement<unknown[], TotalsRow & { contact_id: string }>
-  >;
   private readonly windowStart: Statement<[string], number>;
   private readonly setWindowStart: Statement;
   private readonly addWindow: Statement;
@@ -52,7 +52,6 @@ export class SqliteUsageStore implements UsageStore {
   private readonly addDaysToWindow: Statement;
   private readonly subtractDaysFromWindow: Statement;
   private readonly dropEmptyWindowRows: Statement;
-  private readonly contactsByIds: Statement<[string, string], ContactRow>;
   private readonly workspaces: Statement<[], { id: string }>;
   private readonly oldDays: Statement<
     [string, number, number],
@@ -62,9 +61,16 @@ export class SqliteUsageStore implements UsageStore {
   private readonly deleteDayHours: Statement;
   private readonly deleteDay: Statement;
   private readonly searchIndex: WorkspaceSearchIndex;
+  private readonly topReader: UsageTopReader;
+  private readonly otherPeriods: TopLists | undefined;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: SqliteUsageStoreOptions = {},
+  ) {
     this.searchIndex = new WorkspaceSearchIndex(db);
+    this.topReader = new UsageTopReader(db);
+    this.otherPeriods = options.otherPeriods;
     this.eventExists = db
       .prepare("SELECT 1 FROM usage_events WHERE workspace_id = ? AND event_id = ?")
       .pluck() as Statement<[string, string], 1>;
@@ -115,35 +121,6 @@ export class SqliteUsageStore implements UsageStore {
       ) as Statement<unknown[], TotalsRow & { bucket: number }>;
     this.hourlySeries = series("usage_hourly", "hour");
     this.dailySeries = series("usage_daily", "day");
-    const top = (column: string) =>
-      db.prepare(
-        `SELECT contact_id, sum(cost_micros) AS cost_micros, sum(tokens) AS tokens,
-                sum(requests) AS requests, sum(errors) AS errors
-         FROM usage_daily INDEXED BY usage_daily_by_day
-         WHERE workspace_id = ? AND day >= ? AND day < ?
-         GROUP BY contact_id HAVING sum(${column}) > 0
-         ORDER BY sum(${column}) DESC, contact_id DESC LIMIT ?`,
-      ) as Statement<unknown[], TotalsRow & { contact_id: string }>;
-    this.topStatements = {
-      cost: top(RANK_COLUMN.cost),
-      tokens: top(RANK_COLUMN.tokens),
-      requests: top(RANK_COLUMN.requests),
-      errors: top(RANK_COLUMN.errors),
-    };
-    // The window: the same ranking, read off a per-ranking index of the window's totals.
-    const windowTop = (column: string) =>
-      db.prepare(
-        `SELECT contact_id, cost_micros, tokens, requests, errors
-         FROM usage_window INDEXED BY usage_window_by_${column === "cost_micros" ? "cost" : column}
-         WHERE workspace_id = ? AND ${column} > 0
-         ORDER BY ${column} DESC, contact_id DESC LIMIT ?`,
-      ) as Statement<unknown[], TotalsRow & { contact_id: string }>;
-    this.windowTopStatements = {
-      cost: windowTop(RANK_COLUMN.cost),
-      tokens: windowTop(RANK_COLUMN.tokens),
-      requests: windowTop(RANK_COLUMN.requests),
-      errors: windowTop(RANK_COLUMN.errors),
-    };
     this.windowStart = db
       .prepare("SELECT first_day FROM usage_window_start WHERE workspace_id = ?")
       .pluck() as Statement<[string], number>;
@@ -186,10 +163,6 @@ export class SqliteUsageStore implements UsageStore {
     );
     this.dropEmptyWindowRows = db.prepare(
       "DELETE FROM usage_window WHERE workspace_id = ? AND requests <= 0",
-    );
-    this.contactsByIds = db.prepare(
-      `SELECT ${COLUMNS} FROM contacts
-       WHERE workspace_id = ? AND id IN (SELECT value FROM json_each(?))`,
     );
     this.workspaces = db.prepare("SELECT id FROM workspaces");
     this.oldDays = db.prepare(
@@ -333,24 +306,13 @@ export class SqliteUsageStore implements UsageStore {
     fromDay: number,
     toDay: number,
     limit: number,
-  ): Promise<{ contact: ContactRecord; totals: UsageTotals }[]> {
-    return this.db
-      .transaction(() => {
-        const rows =
-          toDay - fromDay === TOP_WINDOW_DAYS && this.windowStart.get(workspaceId) === fromDay
-            ? this.windowTopStatements[by].all(workspaceId, limit)
-            : this.topStatements[by].all(workspaceId, fromDay, toDay, limit);
-        const contacts = new Map(
-          this.contactsByIds
-            .all(workspaceId, JSON.stringify(rows.map((row) => row.contact_id)))
-            .map((row) => [row.id, fromRow(row)]),
-        );
-        return rows.flatMap((row) => {
-          const contact = contacts.get(row.contact_id);
-          return contact ? [{ contact, totals: totalsOf(row) }] : [];
-        });
-      })
-      .deferred();
+  ): Promise<TopEntry[]> {
+    // The window is an index walk: read inline. Any other period sums the daily totals of every
+    // contact active in it, which grows with the workspace: off the event loop when it can be.
+    if (this.otherPeriods && !this.topReader.isWindow(workspaceId, fromDay, toDay)) {
+      return this.otherPeriods.top(workspaceId, by, fromDay, toDay, limit);
+    }
+    return this.topReader.top(workspaceId, by, fromDay, toDay, limit);
   }
 
   async prune(beforeDay: number, batch: number): Promise<number> {
