@@ -1,71 +1,24 @@
 // The PostgreSQL usage store's top-list window against a brute-force sum of the raw events: after
 // ingest, rolled by days, by whole windows and backwards, under pruning that reaches into it and
 // contact deletes; and with two pools (two replicas) ingesting for one contact while rolling.
-import fc from "fast-check";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../test/support/postgres-databases.js";
+import {
+  A,
+  B,
+  events,
+  newContact,
+  RANKINGS,
+  TODAY,
+  TOTAL_FIELD,
+} from "../../../test/support/usage-store-fixtures.js";
 import { DEFAULT_POSTGRES_SETTINGS } from "../../config.js";
-import { createIdGenerator, idTime } from "../../ids.js";
-import type { TopBy, UsageEventRecord } from "../../usage/usage.js";
+import type { TopBy } from "../../usage/usage.js";
 import { DAY_MS, TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
-import type { NewContactFactory } from "../../usage/usage-store.js";
 import { USAGE_WINDOW_LOCK_CLASS } from "./migrations.js";
 import { openPool, type Pool } from "./pool.js";
 import { PostgresContactStore } from "./postgres-contact-store.js";
 import { PostgresUsageStore } from "./postgres-usage-store.js";
-
-const A = "11111111-1111-4111-8111-111111111111";
-const B = "22222222-2222-4222-8222-222222222222";
-const TODAY = Math.floor(Date.parse("2026-03-10T12:00:00Z") / DAY_MS);
-const RANKINGS: TopBy[] = ["cost", "tokens", "requests", "errors"];
-const FIELD = { cost: "costMicros", tokens: "tokens", requests: "requests", errors: "errors" };
-
-const ids = createIdGenerator();
-const newContact =
-  (workspaceId: string): NewContactFactory =>
-  (externalId, newestId) => {
-    const at = newestId === undefined ? 1 : idTime(newestId) + 1;
-    return {
-      id: ids.contactId(at),
-      workspaceId,
-      externalId,
-      displayName: null,
-      email: null,
-      avatarUrl: null,
-      tags: [],
-      metadata: {},
-      createdAt: at,
-      updatedAt: at,
-      version: 1,
-    };
-  };
-
-/** `n` events of `contacts` contacts over the 70 days before TODAY (small values: many ties). */
-function events(label: string, seed: number, n = 600, contacts = 12): UsageEventRecord[] {
-  return fc
-    .sample(
-      fc.record({
-        contact: fc.nat(contacts - 1),
-        day: fc.integer({ min: TODAY - 70, max: TODAY }),
-        cost: fc.nat(3),
-        tokens: fc.nat(5),
-        error: fc.boolean(),
-      }),
-      { numRuns: n, seed },
-    )
-    .map((e, i) => ({
-      id: `${label}-${i}`,
-      contactRef: `user_${e.contact}`,
-      timestamp: e.day * DAY_MS + (i % 1000) * 60_000,
-      costMicros: e.cost,
-      tokens: e.tokens,
-      error: e.error,
-      model: null,
-      inputTokens: null,
-      outputTokens: null,
-      latencyMs: null,
-    }));
-}
 
 const dropped: (() => Promise<void>)[] = [];
 let url: string;
@@ -111,7 +64,7 @@ async function expectWindowExact(workspaceId: string, firstDay: number) {
   for (const by of RANKINGS) {
     const top = await store.top(workspaceId, by, firstDay, firstDay + TOP_WINDOW_DAYS, 100);
     expect(
-      top.map((t) => ({ id: t.contact.id, total: t.totals[FIELD[by] as "tokens"] })),
+      top.map((t) => ({ id: t.contact.id, total: t.totals[TOTAL_FIELD[by]] })),
       `${by} from day ${firstDay}`,
     ).toEqual(await bruteForce(workspaceId, by, firstDay, firstDay + TOP_WINDOW_DAYS));
   }

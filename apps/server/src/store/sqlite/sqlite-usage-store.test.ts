@@ -1,72 +1,20 @@
 // The SQLite usage store's top-list window against a brute-force sum of the raw events: rolled
 // forward, backward and by whole windows, under pruning that reaches into it, contact deletes and
 // a second workspace's usage.
-import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createIdGenerator, idTime } from "../../ids.js";
-import type { TopBy, UsageEventRecord } from "../../usage/usage.js";
+import {
+  A,
+  B,
+  events,
+  newContact,
+  RANKINGS,
+  TODAY,
+  TOTAL_FIELD,
+} from "../../../test/support/usage-store-fixtures.js";
+import type { TopBy } from "../../usage/usage.js";
 import { DAY_MS, TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
-import type { NewContactFactory } from "../../usage/usage-store.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { SqliteUsageStore } from "./sqlite-usage-store.js";
-
-const A = "11111111-1111-4111-8111-111111111111";
-const B = "22222222-2222-4222-8222-222222222222";
-const TODAY = Math.floor(Date.parse("2026-03-10T12:00:00Z") / DAY_MS);
-const RANKINGS: TopBy[] = ["cost", "tokens", "requests", "errors"];
-const TOTAL_FIELD = {
-  cost: "costMicros",
-  tokens: "tokens",
-  requests: "requests",
-  errors: "errors",
-} as const;
-
-const ids = createIdGenerator();
-const newContact =
-  (workspaceId: string): NewContactFactory =>
-  (externalId, newestId) => {
-    const at = newestId === undefined ? 1 : idTime(newestId) + 1;
-    return {
-      id: ids.contactId(at),
-      workspaceId,
-      externalId,
-      displayName: null,
-      email: null,
-      avatarUrl: null,
-      tags: [],
-      metadata: {},
-      createdAt: at,
-      updatedAt: at,
-      version: 1,
-    };
-  };
-
-/** Events of 12 contacts over the 70 days before TODAY (small values: ties are frequent). */
-function events(label: string, seed: number): UsageEventRecord[] {
-  return fc
-    .sample(
-      fc.record({
-        contact: fc.nat(11),
-        day: fc.integer({ min: TODAY - 70, max: TODAY }),
-        cost: fc.nat(3),
-        tokens: fc.nat(5),
-        error: fc.boolean(),
-      }),
-      { numRuns: 600, seed },
-    )
-    .map((e, i) => ({
-      id: `${label}-${i}`,
-      contactRef: `user_${e.contact}`,
-      timestamp: e.day * DAY_MS + (i % 1000) * 60_000,
-      costMicros: e.cost,
-      tokens: e.tokens,
-      error: e.error,
-      model: null,
-      inputTokens: null,
-      outputTokens: null,
-      latencyMs: null,
-    }));
-}
 
 let db: SqliteDatabase;
 let store: SqliteUsageStore;
