@@ -149,19 +149,19 @@ export class PostgresContactLister {
              SELECT * FROM m c ORDER BY id ${order} LIMIT ${limit}`;
     } else if (driver.kind === "anyTag") {
       const cursorSql = cursor ? ` AND contact_id ${cursor.op} ${params.param(cursor.id)}` : "";
-      sql = `SELECT ${PG_QUALIFIED_COLUMNS}, c.search_text FROM (
+      sql = `SELECT ${POSTING_COLUMNS}, c.search_text FROM (
                SELECT DISTINCT contact_id FROM contact_tags
                WHERE workspace_id = ${ws} AND tag = ANY(${params.param(anyOf)}::text[])${cursorSql}
                ORDER BY contact_id ${order} LIMIT ${limit}) d
-             JOIN contacts c ON c.workspace_id = ${ws} AND c.id = d.contact_id
+             CROSS JOIN LATERAL (${contactOf("d.contact_id", ws)}) c
              ORDER BY d.contact_id ${order}`;
     } else if (driver.kind === "tag") {
       const cursorSql = cursor ? ` AND contact_id ${cursor.op} ${params.param(cursor.id)}` : "";
-      sql = `SELECT ${PG_QUALIFIED_COLUMNS}, c.search_text FROM (
+      sql = `SELECT ${POSTING_COLUMNS}, c.search_text FROM (
                SELECT contact_id FROM contact_tags
                WHERE workspace_id = ${ws} AND tag = ${params.param(driver.tag)}${cursorSql}
                ORDER BY contact_id ${order} LIMIT ${limit}) d
-             JOIN contacts c ON c.workspace_id = ${ws} AND c.id = d.contact_id
+             CROSS JOIN LATERAL (${contactOf("d.contact_id", ws)}) c
              ORDER BY d.contact_id ${order}`;
     } else {
       const cursorSql = cursor ? ` AND id ${cursor.op} ${params.param(cursor.id)}` : "";
@@ -359,6 +359,22 @@ export class PostgresContactLister {
     return (await this.pool.query<PostgresContactRow>(sql, params.values)).rows;
   }
 }
+
+/**
+ * One contact by its primary key, for a LATERAL join from a driver's postings: kept a subquery
+ * (OFFSET 0), so the postings' contacts are looked up one by one in their order. As a plain join
+ * the planner may prefer a hash join over a sequential scan of the whole table — every
+ * workspace's rows — when the postings are many and the table is small.
+ */
+function contactOf(id: string, ws: string): string {
+  return `SELECT * FROM contacts c WHERE c.workspace_id = ${ws} AND c.id = ${id} OFFSET 0`;
+}
+
+/**
+ * The columns of a contact found from a posting `d`, its id taken from the posting: the planner
+ * then sees the candidates already in the postings' order, and stops at the page.
+ */
+const POSTING_COLUMNS = PG_QUALIFIED_COLUMNS.replace(/^c\.id, /, "d.contact_id AS id, ");
 
 /** The cursor of a list call as an id condition: ids below starting_after or above ending_before. */
 function cursorOf(query: ListContactsQuery): { op: "<" | ">"; id: string } | undefined {

@@ -1,6 +1,7 @@
 // A search on PostgreSQL reads only the caller's workspace: the shared buffers workspace A's
 // search touches are the same whether workspace B holds none or thousands of contacts with the
-// term. Counted with EXPLAIN (ANALYZE, BUFFERS) over the very statements the store sends, so the
+// term; and a tag filter reads A's postings and their contacts, never a scan of the table.
+// Counted with EXPLAIN (ANALYZE, BUFFERS) over the very statements the store sends, so the
 // test holds by counting pages, not by timing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../test/support/postgres-databases.js";
@@ -80,6 +81,12 @@ function walk(node: Record<string, unknown>, indexes: Set<string>): number {
     walk(child, indexes);
   }
   return Number(node["Shared Hit Blocks"] ?? 0) + Number(node["Shared Read Blocks"] ?? 0);
+}
+
+/** Every node of a plan, its children included. */
+function nodesOf(node: Record<string, unknown>): Record<string, unknown>[] {
+  const children = (node.Plans as Record<string, unknown>[] | undefined) ?? [];
+  return [node, ...children.flatMap(nodesOf)];
 }
 
 /** Runs A's search for `term` through the lister, then explains each statement it sent. */
@@ -179,6 +186,49 @@ describe("search isolation on PostgreSQL", () => {
             searched.map((i) => before.buffers[i]),
           );
         }
+      }
+    },
+    SETUP_TIMEOUT_MS,
+  );
+
+  it(
+    "drives a tag filter from A's postings, each contact looked up by key: no scan of a table",
+    async () => {
+      // B: 10,000 more contacts, every one tagged, so most of the table and of the tag index
+      // is B's (as in a database of many workspaces).
+      const first = A_CONTACTS + B_CONTACTS + 1;
+      await insertContacts(B, [first, first + 10_000], 3, "b-one.example", "b-two.example");
+      await pool.query(
+        `INSERT INTO contact_tags (workspace_id, tag, contact_id)
+         SELECT workspace_id, 'common', id FROM contacts WHERE workspace_id = $1`,
+        [B],
+      );
+      // A third of A's contacts hold the tag: fewer than the bound, so the tag drives the page.
+      await pool.query(
+        `INSERT INTO contact_tags (workspace_id, tag, contact_id)
+         SELECT $1, 'common', 'contact_' || lpad(i::text, 26, '0')
+         FROM generate_series(1, $2::int) AS i WHERE i % 3 = 0`,
+        [A, A_CONTACTS],
+      );
+      await pool.query("VACUUM ANALYZE contact_tags");
+      await lister.list(A, { limit: 10, tags: ["common"] });
+      recorded = [];
+      const page = await lister.list(A, { limit: 10, tags: ["common"] });
+      expect(page.contacts).toHaveLength(10);
+      const statements = recorded;
+      for (const { text, values } of statements) {
+        const { rows } = await pool.query<{ "QUERY PLAN": [{ Plan: Record<string, unknown> }] }>(
+          `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`,
+          values,
+        );
+        const plan = rows[0]?.["QUERY PLAN"][0].Plan as Record<string, unknown>;
+        const scans = nodesOf(plan).filter((node) => node["Node Type"] === "Seq Scan");
+        // A sequential scan would read every workspace's rows (a plain join may be planned
+        // as a hash join over one when the table is small).
+        expect(scans.map((node) => node["Relation Name"])).toEqual([]);
+        // The page stops after its rows (35–48 pages here), where a join that reads all of A's
+        // 1,666 postings and their contacts first took 206.
+        expect(walk(plan, new Set())).toBeLessThan(100);
       }
     },
     SETUP_TIMEOUT_MS,
