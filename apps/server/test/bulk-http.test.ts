@@ -230,6 +230,26 @@ describe("POST /v2/contacts/import", () => {
       await limited.close();
     }
   });
+
+  it("waits for the refill once a batch is written, and then imports every line", async () => {
+    // 5 requests/s, burst 5: the request (1) and 1,000 lines (10) need 11, so at least 6 come
+    // from the refill, 1.2 s of it.
+    const limited = await startTestServer({ rateLimit: { requestsPerSecond: 5, burst: 5 } });
+    try {
+      const ws = await limited.workspace();
+      const many = Array.from({ length: 1000 }, (_, i) => lines({ external_id: `w${i}` })).join("");
+      const started = performance.now();
+      const res = await ws.fetch("/v2/contacts/import", ndjson(many));
+      const elapsed = performance.now() - started;
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ created: 1000, rejected: 0 });
+      expect(elapsed).toBeGreaterThanOrEqual(1200);
+      const page = await limited.stores.contacts.list(ws.workspaceId, { limit: 100 });
+      expect(page.hasMore).toBe(true);
+    } finally {
+      await limited.close();
+    }
+  });
 });
 
 describe("GET /v2/contacts/export", () => {
