@@ -71,7 +71,7 @@ export interface SeedResult {
 }
 
 /** Contacts get consecutive milliseconds ending a minute ago, so ids follow insertion order. */
-function firstCreatedAt(n: number): number {
+export function firstCreatedAt(n: number): number {
   return Date.now() - n - 60_000;
 }
 

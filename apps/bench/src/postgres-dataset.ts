@@ -2,7 +2,7 @@
 // the baseline), seeded through the server's PostgreSQL store.
 import pg from "pg";
 import type { Stores } from "../../server/src/server-store.js";
-import { contactAt, rareIndexes, type SeedResult, timeBatches } from "./dataset.js";
+import { contactAt, firstCreatedAt, rareIndexes, type SeedResult, timeBatches } from "./dataset.js";
 import type { ServerModules } from "./server-modules.js";
 
 /** The URL of database `name` on the server of `adminUrl`. */
@@ -89,7 +89,7 @@ export async function seedThroughPostgresImport(
 ): Promise<SeedResult> {
   const ids = modules.ids.createIdGenerator();
   const rare = rareIndexes(n);
-  let time = Date.now() - n - 60_000;
+  let time = firstCreatedAt(n);
   return timeBatches(n, batch, progress, async (start, end) => {
     const rows = [];
     for (let i = start; i < end; i++) {

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { createIdGenerator, idTime } from "../../src/ids.js";
 import type { TopBy, UsageEventRecord } from "../../src/usage/usage.js";
 import { DAY_MS } from "../../src/usage/usage-rules.js";
-import type { NewContactFactory } from "../../src/usage/usage-store.js";
+import type { NewContactFactory, UsageStore } from "../../src/usage/usage-store.js";
 
 export const A = "11111111-1111-4111-8111-111111111111";
 export const B = "22222222-2222-4222-8222-222222222222";
@@ -66,4 +66,25 @@ export function events(label: string, seed: number, n = 600, contacts = 12): Usa
       outputTokens: null,
       latencyMs: null,
     }));
+}
+
+/**
+ * The roll scenario both stores must pass: A's window rolled forward by days, by whole windows
+ * and backwards, with ingest after each roll, checked by `expectExact` (the store's brute force)
+ * after every step; B's usage stays beside it.
+ */
+export async function rollWithIngest(
+  store: Pick<UsageStore, "record" | "rollWindow">,
+  expectExact: (workspaceId: string, firstDay: number) => Promise<void>,
+): Promise<void> {
+  await store.record(A, events("a1", 1), newContact(A));
+  await store.record(B, events("b1", 2), newContact(B));
+  const firsts = [TODAY - 60, TODAY - 59, TODAY - 52, TODAY - 29, TODAY - 40, TODAY - 10];
+  for (const [i, first] of firsts.entries()) {
+    await store.rollWindow(A, first);
+    await expectExact(A, first);
+    // Ingest after the roll counts into the window (days in it) or waits for it (days after).
+    await store.record(A, events(`a-more-${i}`, 10 + i), newContact(A));
+    await expectExact(A, first);
+  }
 }

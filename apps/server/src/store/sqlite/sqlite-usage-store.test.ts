@@ -8,6 +8,7 @@ import {
   events,
   newContact,
   RANKINGS,
+  rollWithIngest,
   TODAY,
   TOTAL_FIELD,
 } from "../../../test/support/usage-store-fixtures.js";
@@ -59,16 +60,7 @@ async function expectWindowExact(workspaceId: string, firstDay: number) {
 
 describe("the top-list window", () => {
   it("stays exact as it rolls by days, by whole windows and backwards, with ingest between", async () => {
-    await store.record(A, events("a1", 1), newContact(A));
-    await store.record(B, events("b1", 2), newContact(B));
-    const firsts = [TODAY - 60, TODAY - 59, TODAY - 52, TODAY - 29, TODAY - 40, TODAY - 10];
-    for (const [i, first] of firsts.entries()) {
-      await store.rollWindow(A, first);
-      await expectWindowExact(A, first);
-      // Ingest after the roll counts into the window (days in it) or waits for it (days after).
-      await store.record(A, events(`a-more-${i}`, 10 + i), newContact(A));
-      await expectWindowExact(A, first);
-    }
+    await rollWithIngest(store, expectWindowExact);
   });
 
   it("follows the days that pruning deletes from it, and deleted contacts", async () => {
