@@ -4,7 +4,7 @@ import { POSTGRES_ADMIN_URL, postgresReachable } from "./test/support/postgres-d
 /**
  * The suites that run on both stores (TEST_STORE=postgres in the "postgres" project): everything
  * that goes through the stores. Tests about SQLite files (modes, WAL durability, migrations, list
- * workers) and about the HTTP layer alone run once, on SQLite.
+ * worker threads) and about the HTTP layer alone run once, on SQLite.
  */
 const BOTH_STORES = [
   "test/contract.test.ts",
@@ -15,6 +15,8 @@ const BOTH_STORES = [
   "test/unicode.test.ts",
   "test/usage.test.ts",
   "test/usage-durability.test.ts",
+  "test/filtered-list-fairness.test.ts",
+  "test/usage-top-fairness.test.ts",
   "test/bulk-http.test.ts",
   "test/workspace-isolation.test.ts",
   "test/http-conventions.test.ts",

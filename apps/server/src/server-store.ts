@@ -43,12 +43,13 @@ export interface StoreOptions {
   /** Most candidate rows a list call may examine (MAX_EXAMINED_ROWS); tests lower it. */
   maxExaminedRows?: number;
   /**
-   * Worker threads for filtered list calls (search, tags) and top lists over periods other than
-   * the window, off the event loop; 0 runs them inline. An in-memory database has no file to
-   * share with them: always inline.
+   * Filtered list calls (search, tags) and top lists over periods other than the window run at
+   * most this many at once, in turns across workspaces (store/fair-turns.ts). SQLite: worker
+   * threads, off the event loop; 0 runs them inline (an in-memory database has no file to share
+   * with them: always inline). PostgreSQL: pool connections; 0 lets them take the whole pool.
    */
   listWorkers?: number;
-  /** Calls a workspace may have in flight on the workers (16, both kinds); tests lower it. */
+  /** Calls a workspace may have in flight in those turns (16, both kinds); tests lower it. */
   maxQueuedLists?: number;
 }
 
@@ -113,6 +114,8 @@ export async function openStores(
   return openPostgresStores(target.url, {
     ...(options.postgres && { settings: options.postgres }),
     ...(options.maxExaminedRows !== undefined && { maxExaminedRows: options.maxExaminedRows }),
+    ...(options.listWorkers !== undefined && { listSlots: options.listWorkers }),
+    ...(options.maxQueuedLists !== undefined && { maxQueuedLists: options.maxQueuedLists }),
   });
 }
 

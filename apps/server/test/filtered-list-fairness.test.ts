@@ -11,9 +11,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type SlowTopList, seedSlowTopList, timeSlowTopList } from "./support/slow-top-list.js";
-import { startTestServer, type TestServer, type TestWorkspace } from "./support/test-server.js";
+import {
+  durableDatabase,
+  startTestServer,
+  type TestServer,
+  type TestWorkspace,
+} from "./support/test-server.js";
 
 let dir: string;
+let database: Awaited<ReturnType<typeof durableDatabase>>;
 let server: TestServer;
 let flooder: TestWorkspace;
 let other: TestWorkspace;
@@ -22,8 +28,9 @@ let slowTop: SlowTopList;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "contacts-fairness-"));
+  database = await durableDatabase(dir, "contacts.db");
   server = await startTestServer({
-    databasePath: join(dir, "contacts.db"),
+    ...database.options,
     listWorkers: 1,
     maxQueuedLists: 2,
   });
@@ -39,6 +46,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await server.close();
+  await database.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

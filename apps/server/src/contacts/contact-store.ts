@@ -27,6 +27,16 @@ export interface ListContactsQuery {
   sort?: ContactOrder;
 }
 
+/**
+ * Whether a list call filters (search or tags): its cost is bounded by MAX_EXAMINED_ROWS, not by
+ * the page, so stores run it in turns across workspaces (store/fair-turns.ts).
+ */
+export function isFiltered(query: ListContactsQuery): boolean {
+  return (
+    query.search !== undefined || (query.tags?.length ?? 0) > 0 || (query.anyTags?.length ?? 0) > 0
+  );
+}
+
 export interface ContactPage {
   /** In the query's order, whatever the direction of travel. */
   contacts: ContactRecord[];

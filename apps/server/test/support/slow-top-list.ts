@@ -3,7 +3,6 @@
  * a list worker): the heaviest call a workspace can send, for tests about fairness on the workers.
  */
 import { expect } from "vitest";
-import type { SqliteStores } from "../../src/server-store.js";
 import { DAY_MS } from "../../src/usage/usage-rules.js";
 import type { TestServer, TestWorkspace } from "./test-server.js";
 
@@ -13,8 +12,8 @@ export interface SlowTopList {
 }
 
 /**
- * Gives `workspace` `contacts` contacts with `days` days of usage before yesterday. SQLite only:
- * the history is written in SQL (seeding 200,000 events through the API would take a minute).
+ * Gives `workspace` `contacts` contacts with `days` days of usage before yesterday; the history
+ * is written in SQL (seeding 200,000 events through the API would take a minute).
  */
 export async function seedSlowTopList(
   server: TestServer,
@@ -40,14 +39,17 @@ export async function seedSlowTopList(
     expect(res.status).toBe(200);
   }
   // The daily totals a long history leaves: top lists read those, never the events.
-  (server.stores as SqliteStores).database
-    .prepare(
-      `WITH RECURSIVE d(day) AS (SELECT ? UNION ALL SELECT day + 1 FROM d WHERE day + 1 < ?)
-       INSERT INTO usage_daily (workspace_id, contact_id, day, cost_micros, tokens, requests, errors)
-       SELECT c.workspace_id, c.id, d.day, (c.rowid * 7919 + d.day) % 1000 + 1, 1, 1, 0
-       FROM contacts c, d WHERE c.workspace_id = ?`,
-    )
-    .run(today - 1 - days, today - 1, workspace.workspaceId);
+  await server.sql(
+    `WITH RECURSIVE d(day) AS (
+       SELECT CAST(? AS INTEGER) UNION ALL SELECT day + 1 FROM d WHERE day + 1 < ?)
+     INSERT INTO usage_daily (workspace_id, contact_id, day, cost_micros, tokens, requests, errors)
+     SELECT c.workspace_id, c.id, d.day,
+            (CAST(substr(c.external_id, 6) AS INTEGER) * 7919 + d.day) % 1000 + 1, 1, 1, 0
+     FROM contacts c, d WHERE c.workspace_id = ?`,
+    today - 1 - days,
+    today - 1,
+    workspace.workspaceId,
+  );
   // The first default-period top list of the day builds the window: done here, not in a test.
   expect((await workspace.fetch("/v2/usage/top?by=cost")).status).toBe(200);
   return {

@@ -44,8 +44,12 @@ export interface TestServerOptions {
   metrics?: Metrics;
   /** The store's bound on rows a list call examines; lowered to reach `query_too_broad`. */
   maxExaminedRows?: number;
-  /** Worker threads for filtered lists (needs a databasePath); inline by default. */
+  /**
+   * LIST_WORKERS: SQLite worker threads for filtered lists (needs a databasePath; inline by
+   * default); PostgreSQL connections they take in turns (1 by default).
+   */
   listWorkers?: number;
+  /** Calls a workspace may have in flight in those turns (16 by default). */
   maxQueuedLists?: number;
   /** Origins allowed by CORS; none (CORS off) by default. */
   corsOrigins?: string[];
@@ -136,14 +140,19 @@ async function openTestStores(
   const maxExaminedRows = options.maxExaminedRows !== undefined && {
     maxExaminedRows: options.maxExaminedRows,
   };
+  const turns = {
+    ...(options.listWorkers !== undefined && { listSlots: options.listWorkers }),
+    ...(options.maxQueuedLists !== undefined && { maxQueuedLists: options.maxQueuedLists }),
+  };
   if (options.postgresUrl !== undefined) {
-    const stores = await openPostgresStores(options.postgresUrl, { ...maxExaminedRows });
+    const stores = await openPostgresStores(options.postgresUrl, { ...maxExaminedRows, ...turns });
     return { stores, dispose: async () => undefined };
   }
   if (TEST_STORE === "postgres" && options.databasePath === undefined) {
     const database = await createTestDatabase();
     const stores = await openPostgresStores(database.url, {
       ...maxExaminedRows,
+      ...turns,
       // Small pools: many test servers share one PostgreSQL.
       settings: { ...DEFAULT_POSTGRES_SETTINGS, poolSize: 4 },
       migrate: false,

@@ -8,16 +8,18 @@ import {
   type ContactRecord,
 } from "../../contacts/contact.js";
 import { ExternalIdConflictError } from "../../contacts/contact-errors.js";
-import type {
-  ContactPage,
-  ContactStore,
-  CreateOptions,
-  ImportBatchOptions,
-  ImportOutcome,
-  ImportRow,
-  ListContactsQuery,
-  NewContact,
+import {
+  type ContactPage,
+  type ContactStore,
+  type CreateOptions,
+  type ImportBatchOptions,
+  type ImportOutcome,
+  type ImportRow,
+  isFiltered,
+  type ListContactsQuery,
+  type NewContact,
 } from "../../contacts/contact-store.js";
+import type { FairTurns } from "../fair-turns.js";
 import { inTransaction, type Pool, sqlStateOf } from "./pool.js";
 import { importBatchOnPostgres } from "./postgres-contact-import.js";
 import { PostgresContactLister } from "./postgres-contact-lister.js";
@@ -36,16 +38,20 @@ const UNIQUE_VIOLATION = "23505";
 export interface PostgresContactStoreOptions {
   /** Most candidate rows a list call may examine (MAX_EXAMINED_ROWS); tests lower it. */
   maxExaminedRows?: number;
+  /** Turns that filtered list calls (search or tags) take for their connections (fair-turns.ts). */
+  filteredLists?: FairTurns;
 }
 
 export class PostgresContactStore implements ContactStore {
   private readonly lister: PostgresContactLister;
+  private readonly filteredLists: FairTurns | undefined;
 
   constructor(
     private readonly pool: Pool,
     options: PostgresContactStoreOptions = {},
   ) {
     this.lister = new PostgresContactLister(pool, options.maxExaminedRows);
+    this.filteredLists = options.filteredLists;
   }
 
   async create(
@@ -89,6 +95,9 @@ export class PostgresContactStore implements ContactStore {
   }
 
   async list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage> {
+    if (isFiltered(query) && this.filteredLists) {
+      return this.filteredLists.run(workspaceId, () => this.lister.list(workspaceId, query));
+    }
     return this.lister.list(workspaceId, query);
   }
 

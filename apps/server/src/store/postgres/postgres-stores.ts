@@ -2,6 +2,7 @@
 // carries every migration this code expects.
 import type { PostgresSettings } from "../../config.js";
 import type { Stores } from "../../server-store.js";
+import { FairTurns } from "../fair-turns.js";
 import { appliedVersions, migratePostgres } from "./migrate.js";
 import { LATEST_POSTGRES_VERSION } from "./migrations.js";
 import { openPool, type Pool, sqlStateOf } from "./pool.js";
@@ -25,6 +26,14 @@ export interface PostgresStoreOptions {
   maxExaminedRows?: number;
   /** Apply pending migrations at open (the default); off, readiness reports them pending. */
   migrate?: boolean;
+  /**
+   * Connections that filtered list calls (search, tags) and top lists over periods other than
+   * the window may hold at once, taken in turns across workspaces (LIST_WORKERS); 0: no turns,
+   * as many as the pool has.
+   */
+  listSlots?: number;
+  /** Calls a workspace may have in flight in those turns (16, both kinds); tests lower it. */
+  maxQueuedLists?: number;
 }
 
 /** Opens the stores on the PostgreSQL database `url`, migrating it first. */
@@ -40,13 +49,21 @@ export async function openPostgresStores(
     throw error;
   }
   let closed = false;
+  // One set of turns for every expensive read, as on SQLite's list workers: a workspace that
+  // floods them holds at most its turns' connections, never the pool.
+  const slots = options.listSlots ?? 1;
+  const turns =
+    slots > 0
+      ? new FairTurns({ slots, maxInFlightPerWorkspace: options.maxQueuedLists ?? 16 })
+      : undefined;
   return {
     kind: "postgres",
     pool,
     contacts: new PostgresContactStore(pool, {
       ...(options.maxExaminedRows !== undefined && { maxExaminedRows: options.maxExaminedRows }),
+      ...(turns && { filteredLists: turns }),
     }),
-    usage: new PostgresUsageStore(pool),
+    usage: new PostgresUsageStore(pool, { ...(turns && { otherPeriods: turns }) }),
     apiKeys: new PostgresApiKeyStore(pool),
     idempotency: new PostgresIdempotencyStore(pool),
     readiness: async () => {
@@ -76,6 +93,7 @@ export async function openPostgresStores(
     close: async () => {
       if (closed) return;
       closed = true;
+      turns?.close(new Error("the store is closed"));
       await pool.end();
     },
   };

@@ -15,6 +15,7 @@ import type {
 import { UnknownContactError } from "../../usage/usage-errors.js";
 import { DAY_MS, HOUR_MS, TOP_WINDOW_DAYS } from "../../usage/usage-rules.js";
 import type { NewContactFactory, UsageStore } from "../../usage/usage-store.js";
+import type { FairTurns } from "../fair-turns.js";
 import { HOURS_PER_DAY, RANK_COLUMN, type TotalsRow, totalsOf } from "../usage-rows.js";
 import { inTransaction, type Pool, type PoolClient } from "./pool.js";
 import { INSERT_CONTACT, insertTags } from "./postgres-contact-writes.js";
@@ -41,8 +42,23 @@ const CONTACT_COLUMNS = PG_COLUMNS.split(", ")
 const SUMS = `sum(cost_micros)::bigint AS cost_micros, sum(tokens)::bigint AS tokens,
   sum(requests)::bigint AS requests, sum(errors)::bigint AS errors`;
 
+export interface PostgresUsageStoreOptions {
+  /**
+   * Turns that top lists summing daily totals (any period but the window) take for their
+   * connections (fair-turns.ts): their cost grows with the contacts active in the period.
+   */
+  otherPeriods?: FairTurns;
+}
+
 export class PostgresUsageStore implements UsageStore {
-  constructor(private readonly pool: Pool) {}
+  private readonly otherPeriods: FairTurns | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    options: PostgresUsageStoreOptions = {},
+  ) {
+    this.otherPeriods = options.otherPeriods;
+  }
 
   async record(
     workspaceId: string,
@@ -179,6 +195,18 @@ export class PostgresUsageStore implements UsageStore {
       const fromWindow = await this.windowTop(workspaceId, by, fromDay, limit);
       if (fromWindow) return fromWindow;
     }
+    const summed = () => this.summedTop(workspaceId, by, fromDay, toDay, limit);
+    return this.otherPeriods ? this.otherPeriods.run(workspaceId, summed) : summed();
+  }
+
+  /** The top list summed from every active contact's daily totals in `[fromDay, toDay)`. */
+  private async summedTop(
+    workspaceId: string,
+    by: TopBy,
+    fromDay: number,
+    toDay: number,
+    limit: number,
+  ): Promise<{ contact: ContactRecord; totals: UsageTotals }[]> {
     const column = RANK_COLUMN[by];
     // One statement: one snapshot for the totals and the contacts they name.
     const { rows } = await this.pool.query<TotalsRow & PostgresContactRow & { contact_id: string }>(

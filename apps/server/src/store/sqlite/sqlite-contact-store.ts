@@ -12,16 +12,17 @@ import {
   ContactValidationError,
   ExternalIdConflictError,
 } from "../../contacts/contact-errors.js";
-import type {
-  ContactPage,
-  ContactStore,
-  CreateOptions,
-  ImportBatchOptions,
-  ImportOutcome,
-  ImportRow,
-  ListContactsQuery,
-  NewContact,
-  StoreTransaction,
+import {
+  type ContactPage,
+  type ContactStore,
+  type CreateOptions,
+  type ImportBatchOptions,
+  type ImportOutcome,
+  type ImportRow,
+  isFiltered,
+  type ListContactsQuery,
+  type NewContact,
+  type StoreTransaction,
 } from "../../contacts/contact-store.js";
 import { COLUMNS, type ContactRow, fromRow, toRow } from "../contact-rows.js";
 import { ContactLister } from "./contact-lister.js";
@@ -144,11 +145,7 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async list(workspaceId: string, query: ListContactsQuery): Promise<ContactPage> {
-    const filtered =
-      query.search !== undefined ||
-      (query.tags?.length ?? 0) > 0 ||
-      (query.anyTags?.length ?? 0) > 0;
-    if (filtered && this.filteredLists) return this.filteredLists.list(workspaceId, query);
+    if (isFiltered(query) && this.filteredLists) return this.filteredLists.list(workspaceId, query);
     return this.lister.list(workspaceId, query);
   }
 
