@@ -16,6 +16,7 @@ const BOTH_STORES = [
   "test/usage.test.ts",
   "test/usage-durability.test.ts",
   "test/filtered-list-fairness.test.ts",
+  "test/database-busy.test.ts",
   "test/usage-top-fairness.test.ts",
   "test/bulk-http.test.ts",
   "test/workspace-isolation.test.ts",

@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
+import { createTestDatabase, postgresAvailable } from "./support/postgres-databases.js";
 import { type Exchange, SpecValidator } from "./support/spec-validator.js";
+import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy.js";
 import { startTestServer, type TestServer, type TestWorkspace } from "./support/test-server.js";
 
 interface Context {
@@ -21,6 +23,9 @@ interface Context {
   /** A server whose list calls may examine only 3 rows: broad filters are refused. */
   narrow: TestServer;
   narrowWs: TestWorkspace;
+  /** A server on PostgreSQL behind a proxy, cut once the workspace exists: no database answers. */
+  unavailable: TestServer;
+  unavailableWs: TestWorkspace;
 }
 
 const json = (body: unknown): RequestInit => ({
@@ -424,6 +429,12 @@ function usageEvent() {
   };
 }
 
+// 503: each operation's 500 request, sent to the server whose database went away.
+for (const pair of Object.keys(CASES).filter((p) => p.endsWith(" 500"))) {
+  const failing = CASES[pair] as (c: Context) => Promise<Response>;
+  CASES[pair.replace(/ 500$/, " 503")] = (c) => failing({ ...c, brokenWs: c.unavailableWs });
+}
+
 /** Every `operationId status` pair the spec documents. */
 function documentedPairs(validator: SpecValidator): string[] {
   type Operation = { operationId?: string; responses?: object };
@@ -441,6 +452,26 @@ function documentedPairs(validator: SpecValidator): string[] {
 const validator = new SpecValidator();
 const ctx = {} as Context;
 const unexpectedErrors: string[] = [];
+const unavailableWarnings: string[] = [];
+/** The 503 cases take a PostgreSQL database away from a server, whichever store the suite runs on. */
+const postgres = await postgresAvailable("contract suite's 503 cases");
+let unavailableDatabase: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+let proxy: TcpProxy | undefined;
+
+/** A server on its own PostgreSQL database through a proxy, and a workspace; then the cut. */
+async function startUnavailableServer(): Promise<void> {
+  unavailableDatabase = await createTestDatabase();
+  const target = new URL(unavailableDatabase.url);
+  proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  const through = new URL(unavailableDatabase.url);
+  through.host = new URL(proxy.url("postgres")).host;
+  ctx.unavailable = await startTestServer({
+    postgresUrl: through.toString(),
+    logger: createLogger("warn", { write: (line) => unavailableWarnings.push(line) }),
+  });
+  ctx.unavailableWs = await ctx.unavailable.workspace();
+  proxy.cut();
+}
 
 beforeAll(async () => {
   // A small import limit, so that the 413 case sends 2 MB rather than 64 MiB.
@@ -456,12 +487,16 @@ beforeAll(async () => {
   ctx.narrow = await startTestServer({ maxExaminedRows: 3 });
   ctx.narrowWs = await ctx.narrow.workspace();
   expect((await ctx.limitedWs.fetch("/v2/contacts")).status).toBe(200);
+  if (postgres) await startUnavailableServer();
 });
 afterAll(async () => {
   await ctx.server.close();
   await ctx.broken.close();
   await ctx.limited.close();
   await ctx.narrow.close();
+  await ctx.unavailable?.close();
+  await proxy?.close();
+  await unavailableDatabase?.drop();
 });
 
 describe("the contract suite", () => {
@@ -469,25 +504,33 @@ describe("the contract suite", () => {
     expect(Object.keys(CASES).sort()).toEqual(documentedPairs(validator).sort());
   });
 
-  it.each(Object.keys(CASES))(
-    "%s: a real request produces it, and the response conforms",
-    async (pair) => {
-      const status = Number(pair.split(" ")[1]);
-      const server =
-        status === 500
-          ? ctx.broken
+  const producesIt = async (pair: string) => {
+    const status = Number(pair.split(" ")[1]);
+    const server =
+      status === 500
+        ? ctx.broken
+        : status === 503
+          ? ctx.unavailable
           : status === 429
             ? ctx.limited
             : pair === "listContacts 422" || pair === "listIdentities 422"
               ? ctx.narrow
               : ctx.server;
-      const before = server.exchanges.length;
-      const response = await (CASES[pair] as (c: Context) => Promise<Response>)(ctx);
-      expect(response.status).toBe(status);
-      const exchange = server.exchanges.at(-1) as Exchange;
-      expect(server.exchanges.length).toBeGreaterThan(before);
-      expect(validator.problemsOf(exchange)).toEqual([]);
-    },
+    const before = server.exchanges.length;
+    const response = await (CASES[pair] as (c: Context) => Promise<Response>)(ctx);
+    expect(response.status).toBe(status);
+    const exchange = server.exchanges.at(-1) as Exchange;
+    expect(server.exchanges.length).toBeGreaterThan(before);
+    expect(validator.problemsOf(exchange)).toEqual([]);
+  };
+  const pairs = Object.keys(CASES);
+  it.each(pairs.filter((pair) => !pair.endsWith(" 503")))(
+    "%s: a real request produces it, and the response conforms",
+    producesIt,
+  );
+  it.skipIf(!postgres).each(pairs.filter((pair) => pair.endsWith(" 503")))(
+    "%s: a real request produces it, and the response conforms",
+    producesIt,
   );
 
   it("gives a 201 the Location of the new contact", async () => {
@@ -536,11 +579,32 @@ describe("the contract suite", () => {
     );
   });
 
+  it.skipIf(!postgres)(
+    "answers a 503 with Retry-After when the database does not answer, and logs a warning",
+    () => {
+      const refused = ctx.unavailable.exchanges.filter((e) => e.status === 503);
+      expect(refused.length).toBeGreaterThanOrEqual(15);
+      for (const exchange of refused) {
+        expect(exchange.headers.get("retry-after")).toBe("2");
+        expect(exchange.body).toMatchObject({ code: "service_unavailable" });
+        expect(JSON.stringify(exchange.body)).not.toMatch(/ECONN|terminated|stack/i);
+      }
+      const warnings = unavailableWarnings.map(
+        (line) => JSON.parse(line) as { msg: string; request_id: string; err: { message: string } },
+      );
+      const logged = warnings.filter((w) => w.msg === "database unavailable");
+      expect(logged).toHaveLength(refused.length);
+      // The driver's own words, for the operator: the connection that went away.
+      expect(logged[0]?.err.message).toMatch(/Connection terminated|ECONNRESET|ECONNREFUSED/);
+    },
+  );
+
   it("leaves no response of the suite outside the spec", () => {
     expect(ctx.server.specProblems()).toEqual([]);
     expect(ctx.broken.specProblems()).toEqual([]);
     expect(ctx.limited.specProblems()).toEqual([]);
     expect(ctx.narrow.specProblems()).toEqual([]);
+    expect(ctx.unavailable?.specProblems() ?? []).toEqual([]);
   });
 });
 

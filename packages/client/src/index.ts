@@ -62,6 +62,7 @@ export {
   PreconditionFailedError,
   RateLimitError,
   RouteNotFoundError,
+  ServiceUnavailableError,
   TimeoutError,
   UnprocessableEntityError,
   UnsupportedMediaTypeError,

@@ -12,6 +12,7 @@ import {
   PreconditionFailedError,
   RateLimitError,
   RouteNotFoundError,
+  ServiceUnavailableError,
   UnprocessableEntityError,
   UnsupportedMediaTypeError,
 } from "../src/index.js";
@@ -28,11 +29,27 @@ const ERROR_CLASSES: [number, string, typeof ApiError][] = [
   [422, "idempotency_key_reused", UnprocessableEntityError],
   [429, "rate_limited", RateLimitError],
   [500, "internal_error", InternalServerError],
-  [503, "internal_error", InternalServerError],
+  [502, "internal_error", InternalServerError],
+  [503, "service_unavailable", ServiceUnavailableError],
   [418, "teapot", ApiError],
 ];
 
 describe("error responses", () => {
+  it("makes a 503 an InternalServerError too, with how long the server asked to wait", async () => {
+    const body = {
+      error: "The database did not answer in time; retry in 2 s",
+      code: "service_unavailable",
+      message: "The database did not answer in time; retry in 2 s",
+      request_id: "req_503",
+    };
+    const { fetch } = scriptedFetch(json(503, body, { "retry-after": "2" }));
+    const { client } = testClient(fetch, { maxRetries: 0 });
+    const error = await client.contacts.retrieve("user_1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect(error).toMatchObject({ status: 503, code: "service_unavailable", retryAfterMs: 2000 });
+  });
+
   it.each(ERROR_CLASSES)("%i %s is a %O", async (status, code, ErrorClass) => {
     const body = {
       error: `Failed with ${code}`,

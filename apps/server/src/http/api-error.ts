@@ -11,6 +11,7 @@ import {
   QueryTooBroadError,
 } from "../contacts/contact-errors.js";
 import { isImmutableField } from "../contacts/contact-rules.js";
+import { isStoreUnavailable } from "../store/store-unavailable.js";
 import { UnknownContactError, UsageValidationError } from "../usage/usage-errors.js";
 
 /** An error with its HTTP rendering decided: status, stable code, message and extras. */
@@ -35,8 +36,9 @@ export class ApiError extends Error {
 const MAX_DETAILS = 20;
 
 /**
- * Decides how a thrown error is shown to the client: domain errors and express-openapi-validator
- * errors become an ApiError. Undefined means "unexpected": the
+ * Decides how a thrown error is shown to the client: domain errors, express-openapi-validator
+ * errors and a database that did not answer in time become an ApiError. Undefined means
+ * "unexpected": the
  * caller logs it with its stack and answers 500.
  */
 export function toApiError(error: unknown): ApiError | undefined {
@@ -88,7 +90,19 @@ export function toApiError(error: unknown): ApiError | undefined {
     ]);
   }
   if (error instanceof HttpError) return fromValidatorError(error);
+  if (isStoreUnavailable(error)) return serviceUnavailable();
   return undefined;
+}
+
+/** Seconds a client waits before retrying a request the database did not answer in time. */
+export const UNAVAILABLE_RETRY_AFTER_S = 2;
+
+/** A 503: the database did not answer in time (store-unavailable.ts); nothing was carried out. */
+export function serviceUnavailable(): ApiError {
+  const message = `The database did not answer in time; retry in ${UNAVAILABLE_RETRY_AFTER_S} s`;
+  return new ApiError(503, "service_unavailable", message, {
+    headers: { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_S) },
+  });
 }
 
 /** A 400 naming each failing field. */

@@ -20,6 +20,9 @@ export function errorRenderer(logger: Logger): ErrorRequestHandler {
       // Unexpected: log once, with the stack; answer without internals.
       logger.error("unexpected error", { ...where, ...errorFields(error) });
       apiError = new ApiError(500, "internal_error", "Internal server error");
+    } else if (apiError.code === "service_unavailable") {
+      // Not the client's doing: the operator must hear that the database is failing requests.
+      logger.warn("database unavailable", { ...where, ...errorFields(error) });
     } else if (apiError.extras.details) {
       // Which fields failed, for whoever debugs a client: their paths only, never the values.
       logger.debug("request refused", {

@@ -100,6 +100,21 @@ export async function postgresReachable(timeoutMs = 2000): Promise<boolean> {
   }
 }
 
+/**
+ * Whether PostgreSQL answers, for a test that needs one whichever store its suite runs on (to
+ * take a database away from a server); warns where none answers, throws under CI.
+ */
+export async function postgresAvailable(testName: string): Promise<boolean> {
+  const available = await postgresReachable();
+  if (!available && process.env.CI) {
+    throw new Error(`CI needs PostgreSQL at ${POSTGRES_ADMIN_URL} for the ${testName}`);
+  }
+  if (!available) {
+    console.warn(`${testName} skipped: no PostgreSQL at ${POSTGRES_ADMIN_URL} (TEST_POSTGRES_URL)`);
+  }
+  return available;
+}
+
 /** The store the suites run on: TEST_STORE=postgres, or SQLite. */
 export const TEST_STORE: "sqlite" | "postgres" =
   process.env.TEST_STORE === "postgres" ? "postgres" : "sqlite";

@@ -6,6 +6,7 @@ import {
   BODY_LIMIT_BYTES,
   DEFAULT_CONNECTION_LIMITS,
   DEFAULT_POSTGRES_SETTINGS,
+  type PostgresSettings,
 } from "../../src/config.js";
 import { type ConnectionLimits, createHttpServer } from "../../src/http/http-server.js";
 import type { RateLimitConfig } from "../../src/http/rate-limit.js";
@@ -51,6 +52,8 @@ export interface TestServerOptions {
   listWorkers?: number;
   /** Calls a workspace may have in flight in those turns (16 by default). */
   maxQueuedLists?: number;
+  /** PostgreSQL pool and timeouts (PG_*), with postgresUrl; the defaults otherwise. */
+  postgresSettings?: Partial<PostgresSettings>;
   /** Origins allowed by CORS; none (CORS off) by default. */
   corsOrigins?: string[];
   /** The server's defaults unless a test is about connections. */
@@ -145,7 +148,11 @@ async function openTestStores(
     ...(options.maxQueuedLists !== undefined && { maxQueuedLists: options.maxQueuedLists }),
   };
   if (options.postgresUrl !== undefined) {
-    const stores = await openPostgresStores(options.postgresUrl, { ...maxExaminedRows, ...turns });
+    const stores = await openPostgresStores(options.postgresUrl, {
+      ...maxExaminedRows,
+      ...turns,
+      settings: { ...DEFAULT_POSTGRES_SETTINGS, ...options.postgresSettings },
+    });
     return { stores, dispose: async () => undefined };
   }
   if (TEST_STORE === "postgres" && options.databasePath === undefined) {

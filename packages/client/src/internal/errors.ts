@@ -99,6 +99,16 @@ export class RateLimitError extends ApiError {
 export class InternalServerError extends ApiError {
   override readonly name: string = "InternalServerError";
 }
+/**
+ * 503 `service_unavailable`: the server's database did not answer in time, and the request was
+ * not carried out; still failing after the client's retries. An `InternalServerError`, so code
+ * that catches those catches this one too.
+ */
+export class ServiceUnavailableError extends InternalServerError {
+  override readonly name: string = "ServiceUnavailableError";
+  /** How long the server asked to wait (`retry-after-ms` or `Retry-After`), if it said. */
+  readonly retryAfterMs: number | undefined = retryAfterMs(this.headers, Date.now());
+}
 
 /** No response: the connection failed, or broke before the response was read. */
 export class ConnectionError extends ContactsError {
@@ -131,6 +141,7 @@ const ERROR_BY_STATUS: Record<number, typeof ApiError> = {
   415: UnsupportedMediaTypeError,
   422: UnprocessableEntityError,
   429: RateLimitError,
+  503: ServiceUnavailableError,
 };
 
 /** The error for an error response, as the subclass of its status. */
