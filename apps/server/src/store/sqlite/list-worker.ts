@@ -47,7 +47,6 @@ export interface ListWorkersOptions extends ListWorkerData {
 
 /** The call a thread runs, with what settles it. */
 interface Running {
-  id: number;
   resolve(answer: unknown): void;
   reject(error: Error): void;
 }
@@ -101,7 +100,6 @@ export class ListWorkers implements Pick<ContactStore, "list">, TopLists {
         const id = this.nextId++;
         // The thread answers a call of kind C with WorkerAnswers[C["kind"]].
         thread.running = {
-          id,
           resolve: (answer) => resolve(answer as WorkerAnswers[C["kind"]]),
           reject,
         };
