@@ -7,6 +7,7 @@ import { contactService } from "./contacts/contact-service.js";
 import type { ContactStore } from "./contacts/contact-store.js";
 import { requireApiKey } from "./http/auth.js";
 import { bulkAdapter } from "./http/bulk-adapter.js";
+import { trustedProxies } from "./http/client-address.js";
 import { consoleRoutes } from "./http/console-routes.js";
 import { contactsAdapter } from "./http/contacts-adapter.js";
 import { cors } from "./http/cors.js";
@@ -74,6 +75,8 @@ export interface AppDeps {
     corsOrigins?: readonly string[];
     /** Failed authentications per client address; no limit when absent. */
     authFailureLimit?: TokenBucketConfig;
+    /** Proxies whose X-Forwarded-For names the client (TRUST_PROXY); none by default. */
+    trustProxy?: readonly string[];
     /** Body limit of POST /v2/usage (a full batch); USAGE_BODY_LIMIT_BYTES by default. */
     usageBodyLimitBytes?: number;
     /** Body limit of POST /v2/contacts/import; IMPORT_BODY_LIMIT_BYTES by default. */
@@ -160,7 +163,10 @@ export function createApp(deps: AppDeps): Express {
       requireApiKey(
         apiKeys,
         deps.config.authFailureLimit &&
-          failedAuthLimit(buckets("failed-auth", deps.config.authFailureLimit)),
+          failedAuthLimit(
+            buckets("failed-auth", deps.config.authFailureLimit),
+            trustedProxies(deps.config.trustProxy ?? []),
+          ),
       ),
       rateLimiter,
       requireKnownRoute,

@@ -33,6 +33,7 @@ describe("loadConfig", () => {
       shutdownTimeoutMs: 10_000,
       listWorkers: 1,
       corsOrigins: [],
+      trustProxy: [],
       usageBodyLimitBytes: 2 * 1024 * 1024,
       usageRetentionDays: 400,
       redisUrl: undefined,
@@ -78,6 +79,11 @@ describe("loadConfig", () => {
       { headersTimeoutMs: 2000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 100 },
     ],
     ["a connection cap", { MAX_CONNECTIONS: "19936" }, { maxConnections: 19_936 }],
+    [
+      "the proxies in front",
+      { TRUST_PROXY: " 10.0.0.0/8, 192.168.1.10,loopback,, 10.0.0.0/8" },
+      { trustProxy: ["10.0.0.0/8", "192.168.1.10", "loopback"] },
+    ],
     ["an empty value as unset", { MAX_CONNECTIONS: "", PORT: "" }, { maxConnections: 1024 }],
     [
       "a Redis URL for shared rate limits",
@@ -271,6 +277,15 @@ describe("loadConfig: log level and CORS", () => {
       loadConfig({ CORS_ORIGINS: "https://app.example.com,http://localhost:5173" }).corsOrigins,
     ).toEqual(["https://app.example.com", "http://localhost:5173"]);
   });
+
+  it.each(["*", "10.0.0.0/33", "lb.internal", "true", "1"])(
+    "refuses TRUST_PROXY=%s, naming what it takes",
+    (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(
+        new RegExp(`TRUST_PROXY: "${value.replace("*", "\\*")}" is not an address, a CIDR range`),
+      );
+    },
+  );
 
   it("refuses a wildcard in CORS_ORIGINS", () => {
     expect(() => loadConfig({ CORS_ORIGINS: "*" })).toThrow(/CORS_ORIGINS.*wildcard/);

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import { parseTrustProxy } from "./http/client-address.js";
 import { parseCorsOrigins } from "./http/cors.js";
 import type { ConnectionLimits } from "./http/http-server.js";
 import type { RateLimitConfig } from "./http/rate-limit.js";
@@ -52,6 +53,8 @@ export interface Config extends ConnectionLimits {
   listWorkers: number;
   /** Exact origins whose pages may call the API (CORS); empty: CORS off. */
   corsOrigins: string[];
+  /** Proxies in front whose X-Forwarded-For names the client (addresses, CIDR ranges); empty: none. */
+  trustProxy: string[];
   /** Body limit of POST /v2/usage. Keep in step with openapi.yaml (UsagePayloadTooLarge). */
   usageBodyLimitBytes: number;
   /** Usage of days older than this is pruned, and refused on the way in. */
@@ -137,6 +140,7 @@ export function loadConfig(
     shutdownTimeoutMs: parseNumber(env, "SHUTDOWN_TIMEOUT_MS", 10_000),
     listWorkers: Math.floor(parseNumber(env, "LIST_WORKERS", 1)),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     usageBodyLimitBytes: USAGE_BODY_LIMIT_BYTES,
     usageRetentionDays: parseRetentionDays(env),
     redisUrl: parseRedisUrl(env.REDIS_URL),

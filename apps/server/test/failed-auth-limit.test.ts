@@ -1,7 +1,8 @@
 /**
  * The limit on requests without a valid key: per client address, a token bucket turns 401s into
  * 429s with Retry-After; a valid key from the same address is still served; their log lines are
- * sampled, so a flood of them cannot flood the logs.
+ * sampled, so a flood of them cannot flood the logs. Behind proxies listed in TRUST_PROXY, the
+ * address is the client their X-Forwarded-For names; anyone else's X-Forwarded-For is ignored.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.js";
@@ -68,5 +69,50 @@ describe("requests without a valid key, from one address", () => {
     );
     // The first summed up the previous test's flood as its window closed; the last, this one.
     expect(summaries.at(-1)).toMatchObject({ not_logged: 20 });
+  });
+});
+
+describe("requests without a valid key, through proxies", () => {
+  /** Three requests with a bad key, as a proxy at 127.0.0.1 forwards them for `forwardedFor`. */
+  async function threeFrom(target: TestServer, forwardedFor: string): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await target.fetch("/v2/contacts", {
+        headers: { ...badKey(i), "x-forwarded-for": forwardedFor },
+      });
+      await res.body?.cancel();
+      statuses.push(res.status);
+    }
+    return statuses;
+  }
+  const limit = { requestsPerSecond: 0.001, burst: 2 };
+
+  it("count each client a trusted proxy names in its own bucket, whatever it claims before", async () => {
+    const behind = await startTestServer({ authFailureLimit: limit, trustProxy: ["loopback"] });
+    try {
+      expect(await threeFrom(behind, "203.0.113.1")).toEqual([401, 401, 429]);
+      // Another client behind the same proxy has a bucket of its own.
+      expect(await threeFrom(behind, "203.0.113.2")).toEqual([401, 401, 429]);
+      // The proxy appends the address it saw: whatever a client wrote before it is not believed.
+      expect(await threeFrom(behind, "198.51.100.9, 203.0.113.1")).toEqual([429, 429, 429]);
+    } finally {
+      await behind.close();
+    }
+  });
+
+  it("ignore X-Forwarded-For from a peer that is not a trusted proxy", async () => {
+    for (const trustProxy of [undefined, ["10.0.0.0/8"]]) {
+      const direct = await startTestServer({
+        authFailureLimit: limit,
+        ...(trustProxy && { trustProxy }),
+      });
+      try {
+        // 127.0.0.1 is the client: the header cannot buy it a fresh bucket.
+        expect(await threeFrom(direct, "203.0.113.1")).toEqual([401, 401, 429]);
+        expect(await threeFrom(direct, "203.0.113.2")).toEqual([429, 429, 429]);
+      } finally {
+        await direct.close();
+      }
+    }
   });
 });

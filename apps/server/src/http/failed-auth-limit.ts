@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { BucketStore } from "../rate-limits/bucket-store.js";
 import { bucketPolicy } from "../rate-limits/token-buckets.js";
 import { ApiError } from "./api-error.js";
+import { clientAddress, type TrustedProxies } from "./client-address.js";
 
 /** Decides, for a request whose key is missing or invalid, whether it gets 429 instead of 401. */
 export interface FailedAuthLimit {
@@ -13,15 +14,16 @@ export interface FailedAuthLimit {
  * A token bucket per client address for requests with a missing or invalid key: past the burst,
  * they get 429 with `Retry-After` instead of 401. Only failures are counted, and a valid key is
  * checked before this is asked, so a valid key is served from an address that is flooding bad
- * ones. The address is the TCP peer: behind a proxy, every client shares the proxy's bucket.
- * The buckets are this process's, or shared by every replica through Redis (bucket-store.ts).
+ * ones. The address is the TCP peer, or the client a trusted proxy names (client-address.ts):
+ * behind a proxy that is not trusted, every client shares the proxy's bucket. The buckets are
+ * this process's, or shared by every replica through Redis (bucket-store.ts).
  */
-export function failedAuthLimit(buckets: BucketStore): FailedAuthLimit {
+export function failedAuthLimit(buckets: BucketStore, trusted?: TrustedProxies): FailedAuthLimit {
   if (!buckets.enabled) return { refusal: async () => undefined };
   const policy = bucketPolicy("failed-auth", buckets.config);
   return {
     async refusal(req) {
-      const take = await buckets.take(clientAddressKey(req.socket.remoteAddress));
+      const take = await buckets.take(clientAddressKey(clientAddress(req, trusted)));
       if (take.allowed) return undefined;
       return new ApiError(
         429,

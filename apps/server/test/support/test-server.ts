@@ -42,6 +42,8 @@ export interface TestServerOptions {
   rateLimit?: RateLimitConfig;
   /** Off unless a test is about failed authentications. */
   authFailureLimit?: TokenBucketConfig;
+  /** TRUST_PROXY: proxies whose X-Forwarded-For names the client; none by default. */
+  trustProxy?: string[];
   metrics?: Metrics;
   /** The store's bound on rows a list call examines; lowered to reach `query_too_broad`. */
   maxExaminedRows?: number;
@@ -198,6 +200,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       rateLimit: options.rateLimit ?? { requestsPerSecond: 0, burst: 0 },
       ...(options.corsOrigins && { corsOrigins: options.corsOrigins }),
       ...(options.authFailureLimit && { authFailureLimit: options.authFailureLimit }),
+      ...(options.trustProxy && { trustProxy: options.trustProxy }),
       ...(options.usageRetentionDays !== undefined && {
         usageRetentionDays: options.usageRetentionDays,
       }),
