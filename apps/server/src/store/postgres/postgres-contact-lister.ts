@@ -33,6 +33,12 @@ interface Candidates {
   paramCount: number;
   /** The candidates' order, over their output columns (the page keeps it). */
   orderBy: string;
+  /**
+   * For a short page, what counts the candidates against the bound: the driver's index range
+   * alone (no contact read), or `sql` when absent; `null` when the driver is within the bound by
+   * construction (the count would only repeat the page's reads).
+   */
+  countSql?: string | null;
 }
 
 /** Candidates a term's first walk along the id index examines, per row of the page. */
@@ -140,6 +146,8 @@ export class PostgresContactLister {
     const cursor = cursorOf(query);
     const limit = params.param(bound);
     let sql: string;
+    // The term and any-of drivers were chosen within the bound: their pages need no count.
+    let countSql: string | null = null;
     if (driver.kind === "term") {
       // Every match (at most the bound), found through the search keys, then put in order.
       const cursorSql = cursor ? ` AND id ${cursor.op} ${params.param(cursor.id)}` : "";
@@ -157,16 +165,18 @@ export class PostgresContactLister {
              ORDER BY d.contact_id ${order}`;
     } else if (driver.kind === "tag") {
       const cursorSql = cursor ? ` AND contact_id ${cursor.op} ${params.param(cursor.id)}` : "";
-      sql = `SELECT ${POSTING_COLUMNS}, c.search_text FROM (
-               SELECT contact_id FROM contact_tags
+      const postings = `SELECT contact_id FROM contact_tags
                WHERE workspace_id = ${ws} AND tag = ${params.param(driver.tag)}${cursorSql}
-               ORDER BY contact_id ${order} LIMIT ${limit}) d
+               ORDER BY contact_id ${order} LIMIT ${limit}`;
+      sql = `SELECT ${POSTING_COLUMNS}, c.search_text FROM (${postings}) d
              CROSS JOIN LATERAL (${contactOf("d.contact_id", ws)}) c
              ORDER BY d.contact_id ${order}`;
+      countSql = postings;
     } else {
       const cursorSql = cursor ? ` AND id ${cursor.op} ${params.param(cursor.id)}` : "";
-      sql = `SELECT ${PG_COLUMNS}, search_text FROM contacts
-             WHERE workspace_id = ${ws}${cursorSql} ORDER BY id ${order} LIMIT ${limit}`;
+      const range = `FROM contacts WHERE workspace_id = ${ws}${cursorSql} ORDER BY id ${order} LIMIT ${limit}`;
+      sql = `SELECT ${PG_COLUMNS}, search_text ${range}`;
+      countSql = `SELECT 1 ${range}`;
     }
     return this.withFilters(
       {
@@ -174,6 +184,7 @@ export class PostgresContactLister {
         filters: [],
         paramCount: params.values.length,
         orderBy: `c.id ${order}`,
+        countSql,
       },
       driver.kind === "term" ? undefined : term,
       tags,
@@ -266,10 +277,10 @@ export class PostgresContactLister {
        ORDER BY ${plan.orderBy} LIMIT ${params.param(wanted)}`,
       params,
     );
-    if (rows.length < wanted) {
+    if (rows.length < wanted && plan.countSql !== null) {
       // A short page: the candidates ran out, or the bound stopped them.
       const { rows: sizes } = await this.pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM (${plan.sql}) c`,
+        `SELECT count(*)::int AS n FROM (${plan.countSql ?? plan.sql}) c`,
         params.values.slice(0, plan.paramCount),
       );
       if ((sizes[0]?.n ?? 0) > this.maxExaminedRows) throw new QueryTooBroadError();
