@@ -9,6 +9,8 @@ import { createIdGenerator } from "../../ids.js";
 import { openPostgresStores, type PostgresStores } from "./postgres-stores.js";
 
 const W = "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee";
+/** A workspace whose tag "many" has more postings than a short walk reads. */
+const M = "ffffffff-ffff-4fff-8fff-ffffffffffff";
 /** The bound of this store: a few rows, so that the tests reach it with a few contacts. */
 const BOUND = 6;
 
@@ -23,6 +25,20 @@ beforeAll(async () => {
   await stores.pool.query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, 'w', 0)", [W]);
   // 10 contacts named "person N", all tagged "all"; "odd" on 5 of them, "rare" on one; one
   // contact also holds the term "zebra".
+  await stores.pool.query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, 'm', 0)", [M]);
+  // 60 items tagged "many", newest last; "needle" in items 5 and 55.
+  for (let i = 0; i < 60; i++) {
+    await stores.contacts.create(M, {
+      id: ids.contactId(now++),
+      externalId: `item-${i}`,
+      displayName: i === 5 || i === 55 ? `needle ${i}` : `item ${i}`,
+      email: null,
+      avatarUrl: null,
+      tags: ["many"],
+      metadata: {},
+      createdAt: now,
+    });
+  }
   for (let i = 0; i < 10; i++) {
     await stores.contacts.create(W, {
       id: ids.contactId(now++),
@@ -74,5 +90,39 @@ describe("a short page, by driver", () => {
   it("any of several tags within the bound: answered, never refused", async () => {
     expect(await names({ search: "zz", anyTags: ["rare", "odd"] })).toEqual([]);
     expect(await names({ search: "7", anyTags: ["rare", "odd"] })).toEqual(["person-7"]);
+  });
+});
+
+describe("a term of 3+ characters with a tag: a short walk along the tag's postings first", () => {
+  // A page of 1 reads 2 rows; a walk reads 40 postings: the newest 40 of the 60 items.
+  const page = (search: string) => stores.contacts.list(M, { limit: 1, search, tags: ["many"] });
+  const externalIds = (contacts: { externalId: string }[]) => contacts.map((c) => c.externalId);
+
+  it("answers from the walk when it fills the page", async () => {
+    const { contacts, hasMore } = await page("item");
+    expect(externalIds(contacts)).toEqual(["item-59"]);
+    expect(hasMore).toBe(true);
+  });
+
+  it("goes on to the term's matches when the walk comes short (one match in it, one past it)", async () => {
+    const { contacts, hasMore } = await page("needle");
+    expect(externalIds(contacts)).toEqual(["item-55"]);
+    expect(hasMore).toBe(true);
+    const next = await stores.contacts.list(M, {
+      limit: 1,
+      search: "needle",
+      tags: ["many"],
+      startingAfter: contacts[0]?.id as string,
+    });
+    expect(externalIds(next.contacts)).toEqual(["item-5"]);
+    expect(next.hasMore).toBe(false);
+  });
+
+  it("finds nothing, unrefused, for a term nobody holds", async () => {
+    expect(await page("zzz")).toEqual({ contacts: [], hasMore: false });
+  });
+
+  it("still refuses a 2-character term (no walk, no search keys) over the bound", async () => {
+    await expect(page("zz")).rejects.toBeInstanceOf(QueryTooBroadError);
   });
 });

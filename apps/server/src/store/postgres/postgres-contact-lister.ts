@@ -90,9 +90,9 @@ export class PostgresContactLister {
           : undefined;
       if (walked) rows = walked;
       else {
-        const plan = await this.filteredPlan(workspaceId, query, tags, anyOf, params, ws);
-        if (!plan) return { contacts: [], hasMore: false };
-        rows = await this.boundedPage(plan, params, wanted);
+        const found = await this.filteredPlan(workspaceId, query, tags, anyOf, params, ws, wanted);
+        if (!found) return { contacts: [], hasMore: false };
+        rows = "rows" in found ? found.rows : await this.boundedPage(found.plan, params, wanted);
       }
     }
     const hasMore = rows.length > query.limit;
@@ -105,7 +105,8 @@ export class PostgresContactLister {
    * A filtered page in id order, driven by the narrowest of the workspace's own index ranges:
    * a tag's postings, any of several tags' postings, the matches of a term of 3+ characters
    * (when they are within the bound: they come unordered from the trigram index and are
-   * sorted), or else the id index. Undefined when a driving tag is held by nobody.
+   * sorted), or else the id index. Undefined when a driving tag is held by nobody; the page
+   * itself when a short walk along the narrowest tag's postings answers it (see tagWalk).
    */
   private async filteredPlan(
     workspaceId: string,
@@ -114,13 +115,26 @@ export class PostgresContactLister {
     anyOf: string[],
     params: Params,
     ws: string,
-  ): Promise<Candidates | undefined> {
+    wanted: number,
+  ): Promise<{ plan: Candidates } | { rows: PostgresContactRow[] } | undefined> {
     const term = query.search;
     const bound = this.maxExaminedRows + 1;
     const tagSizes = await Promise.all(tags.map((tag) => this.tagCount(workspaceId, tag, bound)));
     const drivers: { kind: "term" | "tag" | "anyTag" | "scan"; tag?: string; size: number }[] =
       tags.map((tag, i) => ({ kind: "tag", tag, size: tagSizes[i] ?? 0 }));
     if (term !== undefined && [...term].length >= 3) {
+      // Counting a common term's matches builds its whole bitmap (every match in the workspace):
+      // a short walk along the narrowest tag's postings may answer first.
+      const narrowest = drivers.reduce<(typeof drivers)[number] | undefined>(
+        (a, b) => (a === undefined || b.size < a.size ? b : a),
+        undefined,
+      );
+      if (narrowest?.tag !== undefined) {
+        if (narrowest.size === 0) return undefined;
+        const walked = await this.tagWalk(workspaceId, query, narrowest.tag, tags, anyOf, wanted);
+        // Filled, or every one of the tag's postings read: the page is the answer.
+        if (walked.rows.length === wanted || walked.exhaustive) return { rows: walked.rows };
+      }
       const { rows } = await this.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM (SELECT 1 FROM contacts
            WHERE workspace_id = $1 AND ${termMatch("$1", "$2")} LIMIT $3) m`,
@@ -164,35 +178,30 @@ export class PostgresContactLister {
              CROSS JOIN LATERAL (${contactOf("d.contact_id", ws)}) c
              ORDER BY d.contact_id ${order}`;
     } else if (driver.kind === "tag") {
-      const cursorSql = cursor ? ` AND contact_id ${cursor.op} ${params.param(cursor.id)}` : "";
-      const postings = `SELECT contact_id FROM contact_tags
-               WHERE workspace_id = ${ws} AND tag = ${params.param(driver.tag)}${cursorSql}
-               ORDER BY contact_id ${order} LIMIT ${limit}`;
-      sql = `SELECT ${POSTING_COLUMNS}, c.search_text FROM (${postings}) d
-             CROSS JOIN LATERAL (${contactOf("d.contact_id", ws)}) c
-             ORDER BY d.contact_id ${order}`;
-      countSql = postings;
+      ({ sql, postings: countSql } = tagCandidates(driver.tag as string, query, ws, limit, params));
     } else {
       const cursorSql = cursor ? ` AND id ${cursor.op} ${params.param(cursor.id)}` : "";
       const range = `FROM contacts WHERE workspace_id = ${ws}${cursorSql} ORDER BY id ${order} LIMIT ${limit}`;
       sql = `SELECT ${PG_COLUMNS}, search_text ${range}`;
       countSql = `SELECT 1 ${range}`;
     }
-    return this.withFilters(
-      {
-        sql,
-        filters: [],
-        paramCount: params.values.length,
-        orderBy: `c.id ${order}`,
-        countSql,
-      },
-      driver.kind === "term" ? undefined : term,
-      tags,
-      driver.kind === "anyTag" ? [] : anyOf,
-      ws,
-      params,
-      driver.kind === "tag" ? driver.tag : undefined,
-    );
+    return {
+      plan: this.withFilters(
+        {
+          sql,
+          filters: [],
+          paramCount: params.values.length,
+          orderBy: `c.id ${order}`,
+          countSql,
+        },
+        driver.kind === "term" ? undefined : term,
+        tags,
+        driver.kind === "anyTag" ? [] : anyOf,
+        ws,
+        params,
+        driver.kind === "tag" ? driver.tag : undefined,
+      ),
+    };
   }
 
   /**
@@ -232,6 +241,45 @@ export class PostgresContactLister {
       params,
     );
     return rows.length === wanted ? rows : undefined;
+  }
+
+  /**
+   * The page read along `tag`'s postings from the cursor, the first `wanted` × TERM_WALK_PER_ROW
+   * at most, every filter checked on each; `exhaustive` when the tag had no more postings.
+   */
+  private async tagWalk(
+    workspaceId: string,
+    query: ListContactsQuery,
+    tag: string,
+    tags: string[],
+    anyOf: string[],
+    wanted: number,
+  ): Promise<{ rows: PostgresContactRow[]; exhaustive: boolean }> {
+    const params = new Params();
+    const ws = params.param(workspaceId);
+    const walk = wanted * TERM_WALK_PER_ROW;
+    const { sql } = tagCandidates(tag, query, ws, params.param(walk + 1), params);
+    const plan = this.withFilters(
+      { sql, filters: [], paramCount: params.values.length, orderBy: `c.id ${order(query)}` },
+      query.search,
+      tags,
+      anyOf,
+      ws,
+      params,
+      tag,
+    );
+    // The candidates are numbered: one past the walk tells that the tag has more postings.
+    const { rows } = await this.pool.query<PostgresContactRow & { examined: number }>(
+      `SELECT ${PG_COLUMNS}, examined FROM (
+         SELECT c.*, row_number() OVER () AS examined, (${plan.filters.join(" AND ")}) AS matches
+         FROM (${plan.sql}) c) c
+       WHERE matches OR examined > ${walk}
+       ORDER BY ${plan.orderBy} LIMIT ${params.param(wanted + 1)}`,
+      params.values,
+    );
+    const beyond = rows.some((row) => row.examined > walk);
+    const matching = rows.filter((row) => row.examined <= walk).slice(0, wanted);
+    return { rows: matching, exhaustive: !beyond };
   }
 
   /** Adds the conditions the driver does not guarantee. */
@@ -386,6 +434,34 @@ function contactOf(id: string, ws: string): string {
  * then sees the candidates already in the postings' order, and stops at the page.
  */
 const POSTING_COLUMNS = PG_QUALIFIED_COLUMNS.replace(/^c\.id, /, "d.contact_id AS id, ");
+
+/** The page's direction along ids: newest first, unless it ends before a cursor. */
+function order(query: ListContactsQuery): "ASC" | "DESC" {
+  return query.endingBefore !== undefined ? "ASC" : "DESC";
+}
+
+/**
+ * A tag's postings from the cursor in page order, at most `limit` (a parameter), and the
+ * candidates they name (as `c`), each looked up by key in the postings' order.
+ */
+function tagCandidates(
+  tag: string,
+  query: ListContactsQuery,
+  ws: string,
+  limit: string,
+  params: Params,
+): { sql: string; postings: string } {
+  const cursor = cursorOf(query);
+  const cursorSql = cursor ? ` AND contact_id ${cursor.op} ${params.param(cursor.id)}` : "";
+  const direction = order(query);
+  const postings = `SELECT contact_id FROM contact_tags
+           WHERE workspace_id = ${ws} AND tag = ${params.param(tag)}${cursorSql}
+           ORDER BY contact_id ${direction} LIMIT ${limit}`;
+  const sql = `SELECT ${POSTING_COLUMNS}, c.search_text FROM (${postings}) d
+           CROSS JOIN LATERAL (${contactOf("d.contact_id", ws)}) c
+           ORDER BY d.contact_id ${direction}`;
+  return { sql, postings };
+}
 
 /** The cursor of a list call as an id condition: ids below starting_after or above ending_before. */
 function cursorOf(query: ListContactsQuery): { op: "<" | ">"; id: string } | undefined {
