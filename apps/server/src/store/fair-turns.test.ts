@@ -65,6 +65,14 @@ describe("FairTurns", () => {
     expect(await turns.run("a", async () => "again")).toBe("again");
   });
 
+  it("gives the share back before the caller resumes: awaited calls one after another all run", async () => {
+    const turns = new FairTurns({ slots: 1, maxInFlightPerWorkspace: 1 });
+    expect(await turns.run("a", async () => 1)).toBe(1);
+    expect(await turns.run("a", async () => 2)).toBe(2);
+    await expect(turns.run("a", async () => Promise.reject(new Error("boom")))).rejects.toThrow();
+    expect(await turns.run("a", async () => 3)).toBe(3);
+  });
+
   it("frees the slot and the share of a call that fails, or throws before it starts", async () => {
     const turns = new FairTurns({ slots: 1, maxInFlightPerWorkspace: 1 });
     await expect(turns.run("a", async () => Promise.reject(new Error("boom")))).rejects.toThrow(

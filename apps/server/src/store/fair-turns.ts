@@ -55,7 +55,18 @@ export class FairTurns {
           } catch (error) {
             running = Promise.reject(error);
           }
-          running.then(resolve, reject).finally(() => this.finish(workspaceId, slot));
+          // The slot and the share are given back before the caller resumes: a workspace that
+          // awaits each call may send the next at once.
+          running.then(
+            (value) => {
+              this.finish(workspaceId, slot);
+              resolve(value);
+            },
+            (error: unknown) => {
+              this.finish(workspaceId, slot);
+              reject(error);
+            },
+          );
         },
         reject: (error) => {
           this.leave(workspaceId);
@@ -72,11 +83,6 @@ export class FairTurns {
   /** Fails every waiting call with `error`, and every later one; running calls run on. */
   close(error: Error): void {
     this.closedWith = error;
-    this.failWaiting(error);
-  }
-
-  /** Fails every waiting call with `error`; later calls are taken as usual. */
-  failWaiting(error: Error): void {
     const turns = [...this.waiting.values()].flat();
     this.waiting.clear();
     for (const turn of turns) turn.reject(error);

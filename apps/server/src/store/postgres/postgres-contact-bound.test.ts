@@ -126,3 +126,18 @@ describe("a term of 3+ characters with a tag: a short walk along the tag's posti
     await expect(page("zz")).rejects.toBeInstanceOf(QueryTooBroadError);
   });
 });
+
+describe("connections", () => {
+  it("a filtered list holds one connection at a time, however many tags it names", async () => {
+    const fresh = await openPostgresStores(database.url, { maxExaminedRows: BOUND });
+    try {
+      const tags = Array.from({ length: 40 }, (_, i) => `tag-${i}`);
+      await fresh.contacts.list(W, { limit: 5, search: "person", tags: ["all", ...tags] });
+      await fresh.contacts.list(W, { limit: 5, search: "zz", anyTags: tags });
+      // Every statement found the one connection the one before it gave back.
+      expect(fresh.pool.totalCount).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
