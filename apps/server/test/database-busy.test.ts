@@ -11,6 +11,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import type { PostgresSettings } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { TEST_STORE } from "./support/postgres-databases.js";
 import { durableDatabase, startTestServer, type TestServer } from "./support/test-server.js";
@@ -23,12 +24,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function busyServer(): Promise<{ server: TestServer; url: string }> {
+async function busyServer(
+  postgresSettings: Partial<PostgresSettings> = { statementTimeoutMs: 300 },
+): Promise<{ server: TestServer; url: string }> {
   const database = await durableDatabase(dir, "busy.db");
   cleanups.push(database.drop);
   const server = await startTestServer({
     ...database.options,
-    postgresSettings: { statementTimeoutMs: 300 },
+    postgresSettings,
     logger: createLogger("warn", { write: (line) => warnings.push(line) }),
   });
   cleanups.push(() => server.close());
@@ -75,6 +78,44 @@ if (TEST_STORE === "postgres")
       });
       const again = await ws.client.contacts.update(created._id, { display_name: "B" });
       expect(again).toMatchObject({ display_name: "B" });
+      expect(server.specProblems()).toEqual([]);
+    });
+
+    it("answers 503 to a request that gets no pooled connection within the connect timeout", async () => {
+      const { server, url } = await busyServer({
+        poolSize: 1,
+        connectTimeoutMs: 300,
+        statementTimeoutMs: 5000,
+      });
+      const ws = await server.workspace();
+      const created = await ws.client.contacts.create({ external_id: "pooled" });
+      const holder = new pg.Client({ connectionString: url });
+      await holder.connect();
+      cleanups.push(() => holder.end());
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM contacts WHERE id = $1 FOR UPDATE", [created._id]);
+      // The update holds the pool's only connection while it waits for the row.
+      const update = ws.fetch(`/v2/contacts/${created._id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ display_name: "waited" }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      const res = await ws.fetch(`/v2/contacts/${created._id}`);
+      expectUnavailable(res, await res.json());
+      const logged = warnings.map((line) => JSON.parse(line) as { msg: string; err?: object });
+      expect(
+        logged.filter((w) => w.msg === "database unavailable").map((w) => w.err),
+      ).toContainEqual(
+        expect.objectContaining({ message: "timeout exceeded when trying to connect" }),
+      );
+
+      await holder.query("ROLLBACK");
+      expect((await update).status).toBe(200);
+      expect(await ws.client.contacts.retrieve(created._id)).toMatchObject({
+        display_name: "waited",
+      });
       expect(server.specProblems()).toEqual([]);
     });
   });

@@ -95,6 +95,9 @@ describe("requests without a valid key, through proxies", () => {
       expect(await threeFrom(behind, "203.0.113.2")).toEqual([401, 401, 429]);
       // The proxy appends the address it saw: whatever a client wrote before it is not believed.
       expect(await threeFrom(behind, "198.51.100.9, 203.0.113.1")).toEqual([429, 429, 429]);
+      // An entry that is no address cannot pick a bucket: the proxy (127.0.0.1) is counted.
+      expect(await threeFrom(behind, "anything")).toEqual([401, 401, 429]);
+      expect(await threeFrom(behind, "anything-else")).toEqual([429, 429, 429]);
     } finally {
       await behind.close();
     }

@@ -37,9 +37,9 @@ const ERROR_CLASSES: [number, string, typeof ApiError][] = [
 describe("error responses", () => {
   it("makes a 503 an InternalServerError too, with how long the server asked to wait", async () => {
     const body = {
-      error: "The database did not answer in time; retry in 2 s",
+      error: "The database is unavailable or did not answer in time; retry in 2 s",
       code: "service_unavailable",
-      message: "The database did not answer in time; retry in 2 s",
+      message: "The database is unavailable or did not answer in time; retry in 2 s",
       request_id: "req_503",
     };
     const { fetch } = scriptedFetch(json(503, body, { "retry-after": "2" }));

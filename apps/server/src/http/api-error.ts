@@ -97,9 +97,12 @@ export function toApiError(error: unknown): ApiError | undefined {
 /** Seconds a client waits before retrying a request the database did not answer in time. */
 export const UNAVAILABLE_RETRY_AFTER_S = 2;
 
-/** A 503: the database did not answer in time (store-unavailable.ts); nothing was carried out. */
+/**
+ * A 503: the database is unreachable, busy or rolled the work back (store-unavailable.ts); the
+ * request was not carried out, unless the connection broke while a write committed.
+ */
 export function serviceUnavailable(): ApiError {
-  const message = `The database did not answer in time; retry in ${UNAVAILABLE_RETRY_AFTER_S} s`;
+  const message = `The database is unavailable or did not answer in time; retry in ${UNAVAILABLE_RETRY_AFTER_S} s`;
   return new ApiError(503, "service_unavailable", message, {
     headers: { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_S) },
   });

@@ -3,6 +3,7 @@
 // proxies are believed: any client can send X-Forwarded-For, so trusting every peer's would let a
 // client pick its own address (and its own failed-auth bucket).
 import type { IncomingMessage } from "node:http";
+import { isIP } from "node:net";
 import proxyAddr from "proxy-addr";
 
 /** Whether the peer at `address` is a proxy whose X-Forwarded-For is believed. */
@@ -43,12 +44,15 @@ export function trustedProxies(entries: readonly string[]): TrustedProxies | und
 
 /**
  * The client's address: the TCP peer, or, when the peer is a trusted proxy, the nearest address
- * in its X-Forwarded-For that is not itself a trusted proxy.
+ * in its X-Forwarded-For that is not itself a trusted proxy. An entry there that is no address
+ * (a proxy that passed a client's header on without appending to it) is not taken: the peer is.
  */
 export function clientAddress(
   req: IncomingMessage,
   trusted: TrustedProxies | undefined,
 ): string | undefined {
-  if (!trusted || req.socket.remoteAddress === undefined) return req.socket.remoteAddress;
-  return proxyAddr(req, trusted);
+  const peer = req.socket.remoteAddress;
+  if (!trusted || peer === undefined) return peer;
+  const forwarded = proxyAddr(req, trusted);
+  return isIP(forwarded) === 0 ? peer : forwarded;
 }

@@ -890,12 +890,14 @@ export interface components {
             };
         };
         /**
-         * @description The database did not answer in time, so the request was not carried out: on PostgreSQL
-         *     it is unreachable, every pooled connection stayed busy past `PG_CONNECT_TIMEOUT_MS`, or a
-         *     statement ran past `PG_STATEMENT_TIMEOUT_MS` (its transaction rolled back); on SQLite
-         *     another process (an admin command) held the database's write lock past its 5 s busy
-         *     timeout. Retry after `Retry-After` seconds. Only when the connection broke while a write
-         *     committed can the write have happened: retry a create with the same `Idempotency-Key`.
+         * @description The database is unavailable or did not answer in time, so the request was not carried
+         *     out: on PostgreSQL it is unreachable, every pooled connection stayed busy past
+         *     `PG_CONNECT_TIMEOUT_MS`, a statement ran past `PG_STATEMENT_TIMEOUT_MS`, or a deadlock or
+         *     serialization failure rolled the transaction back; on SQLite another process (an admin
+         *     command) held the database's write lock past its 5 s busy timeout. Retry after
+         *     `Retry-After` seconds (a statement that ran too long may run too long again). Only when
+         *     the connection broke while a write committed can the write have happened: retry a create
+         *     with the same `Idempotency-Key`.
          */
         ServiceUnavailable: {
             headers: {
@@ -907,9 +909,9 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "error": "The database did not answer in time; retry in 2 s",
+                 *       "error": "The database is unavailable or did not answer in time; retry in 2 s",
                  *       "code": "service_unavailable",
-                 *       "message": "The database did not answer in time; retry in 2 s",
+                 *       "message": "The database is unavailable or did not answer in time; retry in 2 s",
                  *       "request_id": "req_01HZY5V3GQ8M7N2K4P6R9S1T3W"
                  *     }
                  */

@@ -100,8 +100,9 @@ export class InternalServerError extends ApiError {
   override readonly name: string = "InternalServerError";
 }
 /**
- * 503 `service_unavailable`: the server's database did not answer in time, and the request was
- * not carried out; still failing after the client's retries. An `InternalServerError`, so code
+ * 503 `service_unavailable`: the server's database was unavailable or did not answer in time,
+ * and the request was not carried out (unless the connection broke while a write committed);
+ * still failing after the client's retries. An `InternalServerError`, so code
  * that catches those catches this one too.
  */
 export class ServiceUnavailableError extends InternalServerError {

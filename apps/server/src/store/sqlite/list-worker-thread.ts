@@ -39,7 +39,13 @@ parentPort?.on("message", ({ id, workspaceId, call }: ListJob) => {
         ? { id, error: "query_too_broad" }
         : error instanceof CursorNotFoundError
           ? { id, error: "cursor_not_found", cursor: error.cursor, parameter: error.parameter }
-          : { id, error: "failed", message: (error as Error).message };
+          : {
+              id,
+              error: "failed",
+              message: (error as Error).message,
+              // SQLITE_BUSY and the like: the main thread maps them as if raised there.
+              code: (error as { code?: unknown }).code,
+            };
   }
   parentPort?.postMessage(reply);
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ListQueueFullError, QueryTooBroadError } from "../../contacts/contact-errors.js";
 import { createIdGenerator } from "../../ids.js";
@@ -142,5 +143,38 @@ describe("ListWorkers", () => {
     // a1 was already running; b1 arrived behind a2–a4 but goes next: B's turn comes before A's.
     expect(finished.indexOf("b1")).toBeLessThan(finished.indexOf("a3"));
     expect(finished[0]).toBe("a1");
+  });
+});
+
+describe("threads that cannot start", () => {
+  it("fail every call with their error, and are not started again and again", async () => {
+    // No database at this path: each thread fails as it opens it, before answering anything.
+    const broken = new ListWorkers({ path: join(dir, "missing.db"), threads: 1 });
+    const started = new Set<number>();
+    const threads = () => (broken as unknown as { threads: { worker: Worker }[] }).threads;
+    // A thread's id, while it runs (-1 once it exited).
+    const watch = () => {
+      const id = threads()[0]?.worker.threadId ?? -1;
+      if (id >= 0) started.add(id);
+    };
+    try {
+      const failures: unknown[] = [];
+      for (let i = 0; i < 5; i++) {
+        watch();
+        failures.push(await broken.list(A, { limit: 1, tags: ["all"] }).catch((e: unknown) => e));
+      }
+      for (const failure of failures) {
+        expect(failure).toBeInstanceOf(Error);
+        expect(String(failure)).toMatch(/SQLITE_CANTOPEN/);
+      }
+      // Watched for a while: no thread is started once three failed in a row.
+      for (let i = 0; i < 20; i++) {
+        watch();
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(started.size).toBeLessThanOrEqual(3);
+    } finally {
+      await broken.close();
+    }
   });
 });

@@ -36,7 +36,7 @@ export type ListReply =
       cursor: string;
       parameter: CursorNotFoundError["parameter"];
     }
-  | { id: number; error: "failed"; message: string };
+  | { id: number; error: "failed"; message: string; code?: unknown };
 
 export interface ListWorkersOptions extends ListWorkerData {
   /** Worker threads; each holds one read-only connection. */
@@ -44,6 +44,9 @@ export interface ListWorkersOptions extends ListWorkerData {
   /** Calls a workspace may have running or waiting; more are refused (429). */
   maxQueuedPerWorkspace?: number;
 }
+
+/** Threads that die before answering anything, in a row, before no more are started. */
+const MAX_FAILED_STARTS = 3;
 
 /** The call a thread runs, with what settles it. */
 interface Running {
@@ -63,8 +66,10 @@ export class ListWorkers implements Pick<ContactStore, "list">, TopLists {
   private readonly turns: FairTurns;
   private nextId = 1;
   private closed = false;
-  /** Set when a thread failed before it started: no thread would. */
+  /** Set when threads keep failing to start: no thread would. */
   private broken: Error | undefined;
+  /** Threads that died before answering anything, in a row. */
+  private failedStarts = 0;
 
   constructor(private readonly options: ListWorkersOptions) {
     const threads = Math.max(1, options.threads);
@@ -132,39 +137,61 @@ export class ListWorkers implements Pick<ContactStore, "list">, TopLists {
       }),
     });
     const thread: Thread = { worker };
-    let online = false;
-    worker.once("online", () => {
-      online = true;
-    });
+    // Whether this thread ever answered: one that dies before it did failed to start.
+    let answered = false;
     worker.on("message", (reply: ListReply) => {
+      answered = true;
+      this.failedStarts = 0;
       this.settle(thread, (running) => {
         if ("answer" in reply) running.resolve(reply.answer);
         else if (reply.error === "query_too_broad") running.reject(new QueryTooBroadError());
         else if (reply.error === "cursor_not_found")
           running.reject(new CursorNotFoundError(reply.cursor, reply.parameter));
-        else running.reject(new Error(`list worker: ${reply.message}`));
+        else running.reject(threadError(reply.message, reply.code));
       });
     });
-    // A thread that dies fails its call and is replaced; the others go on. One that never
-    // started (a broken install) is not retried: every call fails with its error instead.
-    // 'exit' always follows 'error': the call fails there, once the thread is replaced.
+    // A thread that dies fails its call and is replaced; the others go on. Threads that die
+    // before answering anything, MAX_FAILED_STARTS in a row (a broken install, a database file
+    // gone), are not replaced: every call fails with their error instead of a thread respawning
+    // without end. 'exit' always follows 'error'.
     let failure: Error | undefined;
-    worker.on("error", (error) => {
-      if (!online) this.broken = error;
-      failure = error;
+    worker.on("error", (error: unknown) => {
+      failure = asError(error);
     });
     worker.on("exit", () => {
       if (this.closed) return;
+      const error = failure ?? new Error("list worker exited");
+      if (!answered && ++this.failedStarts >= MAX_FAILED_STARTS) this.broken ??= error;
+      this.settle(thread, (running) => running.reject(this.broken ?? error));
+      if (this.broken) return this.turns.close(this.broken);
       const index = this.threads.indexOf(thread);
-      if (!this.broken && index >= 0) this.threads[index] = this.spawn();
-      this.settle(thread, (running) =>
-        running.reject(this.broken ?? failure ?? new Error("list worker exited")),
-      );
-      if (this.broken) this.turns.close(this.broken);
+      try {
+        if (index >= 0) this.threads[index] = this.spawn();
+      } catch (spawnError) {
+        this.broken = spawnError as Error;
+        this.turns.close(this.broken);
+      }
     });
     worker.unref();
     return thread;
   }
+}
+
+/**
+ * What a thread threw, as an Error: an SqliteError crosses from the thread as a plain object
+ * with its code only (`{ code: "SQLITE_CANTOPEN" }`).
+ */
+function asError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  const code = (thrown as { code?: unknown } | null)?.code;
+  return threadError(typeof code === "string" ? code : String(thrown), code);
+}
+
+/** A thread's failure as an Error, with the driver's code it carried (store-unavailable.ts). */
+function threadError(message: string, code: unknown): Error {
+  const error = new Error(`list worker: ${message}`);
+  if (typeof code === "string") Object.assign(error, { code });
+  return error;
 }
 
 /**
