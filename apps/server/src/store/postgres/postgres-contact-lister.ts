@@ -25,7 +25,10 @@ class Params {
 
 /** The plan of a filtered page: where candidates come from, and what each must also match. */
 interface Candidates {
-  /** A query giving candidate contacts (as `c`) in page order, limited to the bound + 1. */
+  /**
+   * A query giving candidate contacts (as `c`) in page order: limited to the bound + 1, or, for
+   * a driver chosen within the bound, all of them.
+   */
   sql: string;
   /** Conditions on `c` the driver does not already guarantee. */
   filters: string[];
@@ -158,28 +161,30 @@ export class PostgresContactLister {
     const backwards = query.endingBefore !== undefined;
     const order = backwards ? "ASC" : "DESC";
     const cursor = cursorOf(query);
-    const limit = params.param(bound);
     let sql: string;
-    // The term and any-of drivers were chosen within the bound: their pages need no count.
+    // The term and any-of drivers were chosen within the bound: read to their end (a short page
+    // is then exact, even if a concurrent write took them past the bound since), never counted.
     let countSql: string | null = null;
     if (driver.kind === "term") {
-      // Every match (at most the bound), found through the search keys, then put in order.
+      // Every match, found through the search keys, then put in order.
       const cursorSql = cursor ? ` AND id ${cursor.op} ${params.param(cursor.id)}` : "";
       sql = `WITH m AS MATERIALIZED (
                SELECT ${PG_COLUMNS}, search_text FROM contacts
                WHERE workspace_id = ${ws} AND ${termMatch(ws, params.param(term))}${cursorSql})
-             SELECT * FROM m c ORDER BY id ${order} LIMIT ${limit}`;
+             SELECT * FROM m c ORDER BY id ${order}`;
     } else if (driver.kind === "anyTag") {
       const cursorSql = cursor ? ` AND contact_id ${cursor.op} ${params.param(cursor.id)}` : "";
       sql = `SELECT ${POSTING_COLUMNS}, c.search_text FROM (
                SELECT DISTINCT contact_id FROM contact_tags
                WHERE workspace_id = ${ws} AND tag = ANY(${params.param(anyOf)}::text[])${cursorSql}
-               ORDER BY contact_id ${order} LIMIT ${limit}) d
+               ORDER BY contact_id ${order}) d
              CROSS JOIN LATERAL (${contactOf("d.contact_id", ws)}) c
              ORDER BY d.contact_id ${order}`;
     } else if (driver.kind === "tag") {
+      const limit = params.param(bound);
       ({ sql, postings: countSql } = tagCandidates(driver.tag as string, query, ws, limit, params));
     } else {
+      const limit = params.param(bound);
       const cursorSql = cursor ? ` AND id ${cursor.op} ${params.param(cursor.id)}` : "";
       const range = `FROM contacts WHERE workspace_id = ${ws}${cursorSql} ORDER BY id ${order} LIMIT ${limit}`;
       sql = `SELECT ${PG_COLUMNS}, search_text ${range}`;
