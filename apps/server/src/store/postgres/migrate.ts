@@ -1,7 +1,7 @@
 // Applies pending migrations, safely when many replicas start at once: one session holds an
 // advisory lock while it migrates, the others wait for it and then find nothing left to do.
 import { POSTGRES_MIGRATIONS, type PostgresMigration } from "./migrations.js";
-import type { Pool } from "./pool.js";
+import { checkOut, type Pool } from "./pool.js";
 
 /** The advisory lock key of migrations: any fixed number, the same in every replica. */
 const MIGRATION_LOCK = 7_240_331_001;
@@ -18,7 +18,7 @@ export async function migratePostgres(
   pool: Pool,
   migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
 ): Promise<number[]> {
-  const client = await pool.connect();
+  const { client, release } = await checkOut(pool);
   const applied: number[] = [];
   try {
     // A migration may take longer than a request's statement timeout.
@@ -53,10 +53,10 @@ export async function migratePostgres(
     await client.query("RESET statement_timeout");
   } catch (error) {
     // The session may still hold the lock or an aborted transaction: never reuse it.
-    client.release(error as Error);
+    release(error as Error);
     throw error;
   }
-  client.release();
+  release();
   return applied;
 }
 

@@ -45,6 +45,35 @@ export function clientOf(transaction: StoreTransaction): PoolClient {
   return (transaction as PostgresTransaction).client;
 }
 
+/** A pooled connection checked out for several statements; `release` gives it back. */
+export interface CheckedOut {
+  client: PoolClient;
+  /** Back to the pool, or destroyed when given an error or when the connection was lost. */
+  release(error?: Error): void;
+}
+
+/**
+ * Checks out a connection for several statements. While checked out it has none of the pool's
+ * listeners: a connection that dies between two statements (a failover, a network cut) would
+ * emit 'error' with no listener and crash the process. Kept here instead, it destroys the
+ * connection on release; the statement that needed it fails on its own.
+ */
+export async function checkOut(pool: Pool): Promise<CheckedOut> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost = error;
+  };
+  client.on("error", onError);
+  return {
+    client,
+    release(error) {
+      client.off("error", onError);
+      client.release(error ?? lost);
+    },
+  };
+}
+
 /**
  * Runs `work` in a transaction on one pooled connection: committed when it resolves, rolled back
  * when it throws. A connection whose rollback failed is destroyed, not returned to the pool.
@@ -54,7 +83,7 @@ export async function inTransaction<T>(
   work: (transaction: PostgresTransaction) => Promise<T>,
   begin = "BEGIN",
 ): Promise<T> {
-  const client = await pool.connect();
+  const { client, release } = await checkOut(pool);
   let broken: Error | undefined;
   try {
     await client.query(begin);
@@ -69,7 +98,7 @@ export async function inTransaction<T>(
     }
     throw error;
   } finally {
-    client.release(broken);
+    release(broken);
   }
 }
 
