@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
 import proxyAddr from "proxy-addr";
+import { commaSeparated } from "./comma-separated.js";
 
 /** Whether the peer at `address` is a proxy whose X-Forwarded-For is believed. */
 export type TrustedProxies = (address: string, hop: number) => boolean;
@@ -18,10 +19,7 @@ const NAMED_RANGES = ["loopback", "linklocal", "uniquelocal"];
  * Unset or empty: none, the TCP peer is the client. Throws a readable error for anything else.
  */
 export function parseTrustProxy(value: string | undefined): string[] {
-  const entries = (value ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== "");
+  const entries = commaSeparated(value);
   for (const entry of entries) {
     try {
       // A bare number would be taken as an IPv4 address ("1" as 0.0.0.1), while an operator who

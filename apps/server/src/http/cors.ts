@@ -1,4 +1,5 @@
 import type { RequestHandler } from "express";
+import { commaSeparated } from "./comma-separated.js";
 
 /** Response headers a page on an allowed origin may read (the rest are hidden by browsers). */
 export const CORS_EXPOSED_HEADERS = [
@@ -30,10 +31,7 @@ export const CORS_MAX_AGE_SECONDS = 600;
  * meant to allow, and a typo must not widen it or silently match nothing.
  */
 export function parseCorsOrigins(value: string | undefined): string[] {
-  const entries = (value ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== "");
+  const entries = commaSeparated(value);
   for (const entry of entries) {
     if (entry.includes("*")) {
       throw new Error(
