@@ -2,10 +2,14 @@
  * Refused requests are answered without reading their bodies: 401, 413, 415 and 429 close the
  * connection (`Connection: close`) while the client is still writing; a Content-Length over the
  * limit gets 413 before any body arrives; `Expect: 100-continue` is answered `100 Continue` only
- * once the request passed auth, rate limit, media type and size. Raw sockets, so the bytes and
- * the closes can be seen.
+ * once the request passed auth, rate limit, media type and size; the close comes in stages
+ * (FIN after the answer, the socket destroyed once the client closes, 1 s passes or 1 MiB more
+ * came). Raw sockets, so the bytes and the closes can be seen.
  */
+import { once } from "node:events";
+import { connect } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LINGER_MS } from "../src/http/lingering-close.js";
 import {
   closedWithin,
   openConnection,
@@ -154,6 +158,73 @@ describe("a refused request's body is not read", () => {
     const answer = head(await client.waitFor("\r\n\r\n"));
     expect(answer).toMatch(/^HTTP\/1\.1 201 /);
     expect(answer).toMatch(/\r\nConnection: keep-alive/i);
+  });
+});
+
+describe("closing a refused connection", () => {
+  it("goes in stages: the answer, then FIN, then a moment in which the client's writes get no reset", async () => {
+    // Half-open allowed, so that the server's FIN is seen apart from the client's own close.
+    const socket = connect({ port: server.port, host: "127.0.0.1", allowHalfOpen: true });
+    await once(socket, "connect");
+    let received = "";
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("latin1");
+    });
+    const errors: string[] = [];
+    socket.on("error", (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+    try {
+      // No key; 64 KiB of a 1 MiB chunk already sent, which the server leaves unread.
+      socket.write(
+        `${createHeaders({ "Content-Type": JSON_TYPE, "Transfer-Encoding": "chunked" })}${(1024 * 1024).toString(16)}\r\n${" ".repeat(64 * 1024)}`,
+      );
+      await once(socket, "end");
+      expect(head(received)).toMatch(/^HTTP\/1\.1 401 /);
+      // Closed at once, the server's socket would answer these with a reset (ECONNRESET, EPIPE):
+      // a client busy writing would then often fail before reading the 401.
+      for (let i = 0; i < 20; i++) {
+        socket.write(" ".repeat(1024));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(errors).toEqual([]);
+      // The client closes its side: the server lets the connection go.
+      const closed = once(socket, "close");
+      socket.end();
+      await closed;
+      expect(errors).toEqual([]);
+    } finally {
+      socket.destroy();
+    }
+  });
+});
+
+describe("closing a refused connection, bounded", () => {
+  it("lets the socket go 1 s after the answer when the client neither closes nor writes", async () => {
+    const socket = connect({ port: server.port, host: "127.0.0.1", allowHalfOpen: true });
+    await once(socket, "connect");
+    const errors: string[] = [];
+    socket.on("error", (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+    socket.resume();
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      socket.write(
+        `${createHeaders({ "Content-Type": JSON_TYPE, "Transfer-Encoding": "chunked" })}${(1024 * 1024).toString(16)}\r\n${" ".repeat(1024)}`,
+      );
+      await once(socket, "end");
+      // Within the linger, a byte is taken without a reset…
+      await sleep(LINGER_MS / 4);
+      socket.write(" ");
+      await sleep(100);
+      expect(errors).toEqual([]);
+      // …past it the server's socket is gone: a byte gets a reset, and the next write fails.
+      await sleep(LINGER_MS);
+      for (let i = 0; i < 40 && errors.length === 0; i++) {
+        socket.write(" ");
+        await sleep(50);
+      }
+      expect(errors[0]).toMatch(/ECONNRESET|EPIPE/);
+    } finally {
+      socket.destroy();
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import { errorFields, type Logger } from "../logger.js";
 import { ApiError, toApiError } from "./api-error.js";
 import { endWithJson } from "./json-response.js";
+import { lingerOnClose } from "./lingering-close.js";
 
 /** The one place errors become responses, in the spec's `Error` shape. */
 export function errorRenderer(logger: Logger): ErrorRequestHandler {
@@ -42,7 +43,12 @@ export function errorRenderer(logger: Logger): ErrorRequestHandler {
     if (apiError.extras.existingId) body.existing_id = apiError.extras.existingId;
     if (apiError.extras.eventIndex !== undefined) body.event_index = apiError.extras.eventIndex;
     if (apiError.extras.headers) res.set(apiError.extras.headers);
-    if (mustClose(req, apiError.status)) res.setHeader("Connection", "close");
+    if (mustClose(req, apiError.status)) {
+      res.setHeader("Connection", "close");
+      // The response's socket: a request read to its end may have let go of its own.
+      const socket = res.socket ?? req.socket;
+      if (socket) lingerOnClose(socket);
+    }
     // Written directly, past the response validator's res.json hook: rendering an error must
     // never fail (the tests check every error body against the spec on their own).
     res.status(apiError.status).setHeader("Content-Type", "application/json; charset=utf-8");
