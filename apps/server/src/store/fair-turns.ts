@@ -4,6 +4,9 @@
 // its own turns and is refused past its share, and never holds every slot while others wait.
 import { ListQueueFullError } from "../contacts/contact-errors.js";
 
+/** Calls a workspace may have running or waiting: the share in the 429 `filtered-lists` policy. */
+export const DEFAULT_SHARE = 16;
+
 export interface FairTurnsOptions {
   /** Calls run at once. */
   slots: number;
@@ -12,7 +15,6 @@ export interface FairTurnsOptions {
 }
 
 interface Turn {
-  workspaceId: string;
   start(slot: number): void;
   reject(error: Error): void;
 }
@@ -30,10 +32,6 @@ export class FairTurns {
     this.free = Array.from({ length: Math.max(1, options.slots) }, (_, slot) => slot);
   }
 
-  get maxInFlightPerWorkspace(): number {
-    return this.options.maxInFlightPerWorkspace;
-  }
-
   /**
    * Runs `work` on a free slot (its index, 0 to slots - 1) at `workspaceId`'s turn. Refused at
    * once with ListQueueFullError when the workspace has its share in flight.
@@ -47,7 +45,6 @@ export class FairTurns {
     this.inFlight.set(workspaceId, count + 1);
     return new Promise<T>((resolve, reject) => {
       const turn: Turn = {
-        workspaceId,
         start: (slot) => {
           let running: Promise<T>;
           try {

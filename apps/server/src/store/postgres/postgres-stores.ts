@@ -2,7 +2,7 @@
 // carries every migration this code expects.
 import type { PostgresSettings } from "../../config.js";
 import type { Stores } from "../../server-store.js";
-import { FairTurns } from "../fair-turns.js";
+import { DEFAULT_SHARE, FairTurns } from "../fair-turns.js";
 import { appliedVersions, migratePostgres } from "./migrate.js";
 import { LATEST_POSTGRES_VERSION } from "./migrations.js";
 import { openPool, type Pool, sqlStateOf } from "./pool.js";
@@ -54,7 +54,7 @@ export async function openPostgresStores(
   const slots = options.listSlots ?? 1;
   const turns =
     slots > 0
-      ? new FairTurns({ slots, maxInFlightPerWorkspace: options.maxQueuedLists ?? 16 })
+      ? new FairTurns({ slots, maxInFlightPerWorkspace: options.maxQueuedLists ?? DEFAULT_SHARE })
       : undefined;
   return {
     kind: "postgres",

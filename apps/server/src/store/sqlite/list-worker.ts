@@ -7,7 +7,7 @@ import { CursorNotFoundError, QueryTooBroadError } from "../../contacts/contact-
 import type { ContactPage, ContactStore, ListContactsQuery } from "../../contacts/contact-store.js";
 import type { TopBy } from "../../usage/usage.js";
 import type { TopEntry } from "../../usage/usage-store.js";
-import { FairTurns } from "../fair-turns.js";
+import { DEFAULT_SHARE, FairTurns } from "../fair-turns.js";
 import type { TopLists } from "./sqlite-usage-store.js";
 
 export interface ListWorkerData {
@@ -75,7 +75,7 @@ export class ListWorkers implements Pick<ContactStore, "list">, TopLists {
     const threads = Math.max(1, options.threads);
     this.turns = new FairTurns({
       slots: threads,
-      maxInFlightPerWorkspace: options.maxQueuedPerWorkspace ?? 16,
+      maxInFlightPerWorkspace: options.maxQueuedPerWorkspace ?? DEFAULT_SHARE,
     });
     for (let i = 0; i < threads; i++) this.threads.push(this.spawn());
   }
