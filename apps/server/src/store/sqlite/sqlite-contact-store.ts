@@ -126,7 +126,10 @@ export class SqliteContactStore implements ContactStore {
         for (const tag of record.tags) this.insertTag.run(workspaceId, tag, record.id);
         // Its writes are issued synchronously, inside this transaction (see TransactionHook).
         hooked = options.withinTransaction?.(record, SQLITE_TRANSACTION);
-      })();
+        // Immediate: the write lock first, waiting for another process's (an admin command) as
+        // long as the busy timeout allows. Deferred, the read above took a snapshot that another
+        // process's commit could make stale, and the insert failed at once with SQLITE_BUSY.
+      }).immediate();
     } catch (error) {
       if (error instanceof SqliteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") {
         // The unique index refused the row; name the contact that holds the external_id.
