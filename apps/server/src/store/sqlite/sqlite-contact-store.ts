@@ -114,22 +114,24 @@ export class SqliteContactStore implements ContactStore {
     this.searchIndex.ensure(workspaceId);
     let hooked: Promise<void> | undefined;
     try {
-      this.db.transaction(() => {
-        // Within a workspace the rowid must follow the id (see workspace-search-index.ts).
-        const newest = this.selectNewestId.get(workspaceId)?.id;
-        if (newest != null && newest >= record.id) {
-          throw new ContactIdNotIncreasingError(record.id, newest);
-        }
-        const row = toRow(record);
-        const { lastInsertRowid } = this.insertContact.run(row);
-        this.searchIndex.add(workspaceId, lastInsertRowid, row.search_text);
-        for (const tag of record.tags) this.insertTag.run(workspaceId, tag, record.id);
-        // Its writes are issued synchronously, inside this transaction (see TransactionHook).
-        hooked = options.withinTransaction?.(record, SQLITE_TRANSACTION);
-        // Immediate: the write lock first, waiting for another process's (an admin command) as
-        // long as the busy timeout allows. Deferred, the read above took a snapshot that another
-        // process's commit could make stale, and the insert failed at once with SQLITE_BUSY.
-      }).immediate();
+      // Immediate: the write lock first, waiting for another connection's (an admin command's)
+      // within the busy timeout. Deferred, its first read took a snapshot that another
+      // connection's commit could make stale, and the insert failed at once (SQLITE_BUSY_SNAPSHOT).
+      this.db
+        .transaction(() => {
+          // Within a workspace the rowid must follow the id (see workspace-search-index.ts).
+          const newest = this.selectNewestId.get(workspaceId)?.id;
+          if (newest != null && newest >= record.id) {
+            throw new ContactIdNotIncreasingError(record.id, newest);
+          }
+          const row = toRow(record);
+          const { lastInsertRowid } = this.insertContact.run(row);
+          this.searchIndex.add(workspaceId, lastInsertRowid, row.search_text);
+          for (const tag of record.tags) this.insertTag.run(workspaceId, tag, record.id);
+          // Its writes are issued synchronously, inside this transaction (see TransactionHook).
+          hooked = options.withinTransaction?.(record, SQLITE_TRANSACTION);
+        })
+        .immediate();
     } catch (error) {
       if (error instanceof SqliteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") {
         // The unique index refused the row; name the contact that holds the external_id.
