@@ -128,10 +128,8 @@ export class PostgresContactLister {
     if (term !== undefined && [...term].length >= 3) {
       // Counting a common term's matches builds its whole bitmap (every match in the workspace):
       // a short walk along the narrowest tag's postings may answer first.
-      const narrowest = drivers.reduce<(typeof drivers)[number] | undefined>(
-        (a, b) => (a === undefined || b.size < a.size ? b : a),
-        undefined,
-      );
+      const narrowest =
+        drivers.length > 0 ? drivers.reduce((a, b) => (b.size < a.size ? b : a)) : undefined;
       if (narrowest?.tag !== undefined) {
         if (narrowest.size === 0) return undefined;
         const walked = await this.tagWalk(workspaceId, query, narrowest.tag, tags, anyOf, wanted);
@@ -273,10 +271,11 @@ export class PostgresContactLister {
       params,
       tag,
     );
-    // The candidates are numbered: one past the walk tells that the tag has more postings.
+    // The candidates are numbered in page order: one past the walk tells that the tag has more.
     const { rows } = await this.pool.query<PostgresContactRow & { examined: number }>(
       `SELECT ${PG_COLUMNS}, examined FROM (
-         SELECT c.*, row_number() OVER () AS examined, (${plan.filters.join(" AND ")}) AS matches
+         SELECT c.*, row_number() OVER (ORDER BY ${plan.orderBy}) AS examined,
+                (${plan.filters.join(" AND ")}) AS matches
          FROM (${plan.sql}) c) c
        WHERE matches OR examined > ${walk}
        ORDER BY ${plan.orderBy} LIMIT ${params.param(wanted + 1)}`,
